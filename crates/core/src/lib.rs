@@ -1,0 +1,1 @@
+//! cloudsdk-core (placeholder)
