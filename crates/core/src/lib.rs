@@ -1,1 +1,30 @@
-//! cloudsdk-core (placeholder)
+//! Runtime shared by the cloudsdk crates (`huawei-ecs-v2`, `huawei-vpc-v3`, `aliyun-ecs`):
+//! credentials, request signing, transport (reqwest + rustls), retries, timeouts, errors and the
+//! serde helpers generated types use.
+//!
+//! Generated crates talk to the core through the protocol modules:
+//!
+//! * [`huawei`]: [`huawei::HuaweiClientBuilder`], [`huawei::HuaweiClient::send`] with a
+//!   [`huawei::RestRequest`];
+//! * [`aliyun`]: [`aliyun::AliyunClientBuilder`], [`aliyun::AliyunClient::send`] with an
+//!   [`aliyun::RpcRequest`].
+//!
+//! Every operation returns `Result<Output, SdkError<OperationError>>`; see [`error`]. See the
+//! crate README for credentials, endpoints, retries, timeouts and tracing.
+#![warn(missing_docs)]
+
+pub mod aliyun;
+pub mod credentials;
+mod endpoint;
+pub mod error;
+mod error_body;
+pub mod huawei;
+pub mod retry;
+mod runtime;
+pub mod serde_helpers;
+pub mod sign;
+
+pub use credentials::Credentials;
+pub use error::{BuildError, SdkError};
+pub use retry::RetryConfig;
+pub use runtime::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES};

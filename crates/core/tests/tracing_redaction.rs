@@ -1,0 +1,242 @@
+//! Captures every tracing event and span at TRACE level during full request / retry / error
+//! cycles and checks that no secret, token or signature is ever logged.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cloudsdk_core::Credentials;
+use cloudsdk_core::aliyun::{AliyunClientBuilder, RpcRequest, SignatureAlgorithm};
+use cloudsdk_core::huawei::{HuaweiClientBuilder, RestRequest};
+use common::{FakeError, Reply, Server, closed_port, fast_retry};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+const SECRET: &str = "SuperSecretKey/Value+0001";
+const TOKEN: &str = "SecurityTokenValue/0002+==";
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Buffer {
+    type Writer = Buffer;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+static HW: cloudsdk_core::huawei::ServiceInfo = cloudsdk_core::huawei::ServiceInfo {
+    endpoint_template: "https://vpc.{region}.myhuaweicloud.com",
+    crate_name: "huawei-vpc-v3",
+    crate_version: "0.1.0",
+};
+
+static ALI: cloudsdk_core::aliyun::ServiceInfo = cloudsdk_core::aliyun::ServiceInfo {
+    product: "Ecs",
+    version: "2014-05-26",
+    endpoint_rule: "ecs{network}.{region}.aliyuncs.com",
+    endpoint_map: &[],
+    crate_name: "aliyun-ecs",
+    crate_version: "0.1.0",
+};
+
+fn signature_of(authorization: &str) -> String {
+    authorization
+        .rsplit("Signature=")
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn nothing_secret_is_logged_at_trace_level() {
+    let buffer = Buffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(buffer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let creds = Credentials::new("AKIDVISIBLE", SECRET).with_security_token(TOKEN);
+
+    // Huawei: IAM discovery, then 429, 500, 404 (three attempts, final service error).
+    let iam = Server::sequence(vec![Reply::json(
+        200,
+        r#"{"projects":[{"id":"proj1","name":"cn-north-4"}]}"#,
+    )])
+    .await;
+    let vpc = Server::sequence(vec![
+        Reply::json(
+            429,
+            r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#,
+        ),
+        Reply::json(
+            500,
+            r#"{"error_code":"VPC.9999","error_msg":"System error"}"#,
+        ),
+        Reply::json(404, r#"{"error_code":"VPC.0602","error_msg":"not found"}"#)
+            .with_header("X-Request-Id", "rid-404"),
+    ])
+    .await;
+    let hw = HuaweiClientBuilder::new(&HW)
+        .region("cn-north-4")
+        .endpoint(vpc.url())
+        .iam_endpoint(iam.url())
+        .credentials(creds.clone())
+        .retry_config(fast_retry(3))
+        .build()
+        .unwrap();
+    let req = RestRequest::new("ShowSecurityGroup", "GET")
+        .literal("/v3/")
+        .project_id()
+        .literal("/vpc/security-groups/")
+        .path_param("security_group_id", "sg-1");
+    let err = hw
+        .send::<serde_json::Value, FakeError>(req)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("VPC.0602"));
+
+    // Alibaba V3 with STS: 503 then 200.
+    let ecs = Server::sequence(vec![
+        Reply::json(
+            503,
+            r#"{"Code":"ServiceUnavailable","Message":"busy","RequestId":"r1"}"#,
+        ),
+        Reply::json(200, r#"{"RequestId":"r2"}"#),
+    ])
+    .await;
+    let ali = AliyunClientBuilder::new(&ALI)
+        .region("cn-beijing")
+        .endpoint(ecs.url())
+        .credentials(creds.clone())
+        .retry_config(fast_retry(3))
+        .build()
+        .unwrap();
+    let rpc = || {
+        RpcRequest::new("DescribeSecurityGroupReferences")
+            .param("RegionId", "cn-beijing")
+            .param_list("SecurityGroupId", ["sg-1", "sg-2"])
+    };
+    ali.send::<serde_json::Value, FakeError>(rpc())
+        .await
+        .unwrap();
+
+    // Alibaba V2 with STS: the token and the signature travel in the query.
+    let ecs2 = Server::sequence(vec![
+        Reply::json(
+            400,
+            r#"{"Code":"Throttling.User","Message":"slow down","RequestId":"r3"}"#,
+        ),
+        Reply::json(200, r#"{"RequestId":"r4"}"#),
+    ])
+    .await;
+    let ali2 = AliyunClientBuilder::new(&ALI)
+        .region("cn-beijing")
+        .endpoint(ecs2.url())
+        .signature_algorithm(SignatureAlgorithm::V2)
+        .credentials(creds.clone())
+        .retry_config(fast_retry(3))
+        .build()
+        .unwrap();
+    ali2.send::<serde_json::Value, FakeError>(rpc())
+        .await
+        .unwrap();
+
+    // Transport failure and timeout.
+    let closed = closed_port().await;
+    let ali3 = AliyunClientBuilder::new(&ALI)
+        .region("cn-beijing")
+        .endpoint(format!("http://{closed}"))
+        .signature_algorithm(SignatureAlgorithm::V2)
+        .credentials(creds.clone())
+        .retry_config(fast_retry(2))
+        .build()
+        .unwrap();
+    assert!(
+        ali3.send::<serde_json::Value, FakeError>(rpc())
+            .await
+            .is_err()
+    );
+    let slow = Server::sequence(vec![Reply::json(200, "{}").delayed(Duration::from_secs(2))]).await;
+    let ali4 = AliyunClientBuilder::new(&ALI)
+        .region("cn-beijing")
+        .endpoint(slow.url())
+        .signature_algorithm(SignatureAlgorithm::V2)
+        .credentials(creds.clone())
+        .attempt_timeout(Duration::from_millis(100))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    assert!(
+        ali4.send::<serde_json::Value, FakeError>(rpc())
+            .await
+            .is_err()
+    );
+
+    // Collect every signature that went on the wire.
+    let mut forbidden: Vec<String> = vec![SECRET.into(), TOKEN.into()];
+    for r in iam
+        .requests()
+        .iter()
+        .chain(vpc.requests().iter())
+        .chain(ecs.requests().iter())
+    {
+        let auth = r.header("authorization").unwrap();
+        forbidden.push(auth.to_owned());
+        forbidden.push(signature_of(auth));
+    }
+    for r in ecs2.requests().iter().chain(slow.requests().iter()) {
+        for (k, v) in r.query_pairs() {
+            if k == "Signature" || k == "SecurityToken" {
+                forbidden.push(v.clone());
+                forbidden.push(common::decode(&v));
+            }
+        }
+    }
+    // Percent-encoded forms of the token and secret as well.
+    forbidden.push(cloudsdk_core::sign::encode::percent_encode(TOKEN));
+    forbidden.push(cloudsdk_core::sign::encode::percent_encode(SECRET));
+    assert!(forbidden.len() > 10);
+
+    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    if std::env::var("SHOW_LOG").is_ok() {
+        eprintln!("{log}");
+    }
+    assert!(!log.is_empty());
+    for f in &forbidden {
+        assert!(!log.contains(f.as_str()), "log contains {f:?}:\n{log}");
+    }
+    // The log is still useful.
+    for needle in [
+        "operation",
+        "ShowSecurityGroup",
+        "DescribeSecurityGroupReferences",
+        "KeystoneListProjects",
+        "attempt",
+        "retrying",
+        "APIGW.0308",
+        "VPC.0602",
+        "rid-404",
+        "Throttling.User",
+        "authorization",
+        "dispatch failure",
+        "timed out",
+    ] {
+        assert!(log.contains(needle), "log lacks {needle:?}:\n{log}");
+    }
+}
