@@ -1,0 +1,338 @@
+//! `src/client.rs`: `Client`, `ClientBuilder`, the service description and (ECS) `ApiVersion`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::Doc;
+use super::operation::usage_example;
+use crate::model::{Model, Protocol};
+use crate::names;
+
+/// A builder method forwarded to the core builder.
+struct Forward {
+    name: &'static str,
+    arg: TokenStream,
+    doc: &'static str,
+}
+
+fn forwards(model: &Model) -> Vec<Forward> {
+    let string = quote!(impl ::std::convert::Into<::std::string::String>);
+    let duration = quote!(::std::time::Duration);
+    let mut list = vec![
+        Forward {
+            name: "region",
+            arg: string.clone(),
+            doc: "Region id (for example `cn-north-4` or `cn-hangzhou`); selects the endpoint unless `endpoint` is set.",
+        },
+        Forward {
+            name: "endpoint",
+            arg: string.clone(),
+            doc: "Overrides the endpoint (scheme, host and optional port), for example `http://127.0.0.1:8080`.",
+        },
+    ];
+    if matches!(model.protocol, Protocol::Huawei { .. }) {
+        list.push(Forward {
+            name: "project_id",
+            arg: string.clone(),
+            doc: "Project id that fills `{project_id}` in the URI; without one the core discovers it from IAM for the region.",
+        });
+        list.push(Forward {
+            name: "iam_endpoint",
+            arg: string.clone(),
+            doc: "IAM endpoint used for project-id discovery.",
+        });
+    }
+    list.push(Forward {
+        name: "credentials",
+        arg: quote!(::cloudsdk_core::Credentials),
+        doc: "Static credentials (access key id and secret, optionally a security token).",
+    });
+    list.push(Forward {
+        name: "credentials_provider",
+        arg: quote!(impl ::cloudsdk_core::credentials::ProvideCredentials + 'static),
+        doc: "A credentials provider (environment, profile file, chain, ...).",
+    });
+    if model.protocol.is_aliyun() {
+        list.push(Forward {
+            name: "signature_algorithm",
+            arg: quote!(::cloudsdk_core::aliyun::SignatureAlgorithm),
+            doc: "Signature algorithm: `V3` (`ACS3-HMAC-SHA256`, the default) or `V2` (HMAC-SHA1).",
+        });
+        list.push(Forward {
+            name: "format",
+            arg: quote!(::cloudsdk_core::aliyun::Format),
+            doc: "Response format: `Json` (the default) or `Xml`.",
+        });
+    }
+    list.extend([
+        Forward {
+            name: "max_attempts",
+            arg: quote!(u32),
+            doc: "Maximum number of attempts per operation, the first one included.",
+        },
+        Forward {
+            name: "operation_timeout",
+            arg: duration.clone(),
+            doc: "Time limit for a whole operation, retries included.",
+        },
+        Forward {
+            name: "attempt_timeout",
+            arg: duration.clone(),
+            doc: "Time limit for a single attempt.",
+        },
+        Forward {
+            name: "connect_timeout",
+            arg: duration,
+            doc: "Time limit for establishing a connection.",
+        },
+        Forward {
+            name: "retry_config",
+            arg: quote!(::cloudsdk_core::retry::RetryConfig),
+            doc: "Retry policy (backoff, retryable errors).",
+        },
+        Forward {
+            name: "user_agent_suffix",
+            arg: string,
+            doc: "Text appended to the `User-Agent` header.",
+        },
+    ]);
+    list
+}
+
+fn api_version_tokens(model: &Model) -> TokenStream {
+    let Some(av) = &model.api_version else {
+        return quote!();
+    };
+    let mut doc = Doc::new();
+    doc.paras(&av.docs);
+    doc.para(format!("The default is `{}`.", av.default));
+    let doc = doc.outer();
+    let variants = av.values.iter().map(|(name, docs)| {
+        let v = format_ident!("{}", name);
+        let d = Doc::new().paras(docs).outer();
+        let default = if *name == av.default {
+            quote!(#[default])
+        } else {
+            quote!()
+        };
+        quote!(#d #default #v,)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        #[non_exhaustive]
+        #[allow(non_camel_case_types)]
+        pub enum ApiVersion {
+            #(#variants)*
+        }
+    }
+}
+
+/// `src/client.rs`.
+pub fn client_file(model: &Model) -> TokenStream {
+    let crate_name = &model.crate_name;
+    let (core_client, core_builder, service) = match &model.protocol {
+        Protocol::Huawei {
+            endpoint_template, ..
+        } => (
+            quote!(::cloudsdk_core::huawei::HuaweiClient),
+            quote!(::cloudsdk_core::huawei::HuaweiClientBuilder),
+            quote! {
+                /// Service description handed to the core: endpoint template and crate identity.
+                pub(crate) static SERVICE: ::cloudsdk_core::huawei::ServiceInfo = ::cloudsdk_core::huawei::ServiceInfo {
+                    endpoint_template: #endpoint_template,
+                    crate_name: #crate_name,
+                    crate_version: env!("CARGO_PKG_VERSION"),
+                };
+            },
+        ),
+        Protocol::Aliyun {
+            product,
+            version,
+            endpoint_rule,
+            endpoint_map,
+            ..
+        } => {
+            let entries = endpoint_map.iter().map(|(r, e)| quote!((#r, #e)));
+            (
+                quote!(::cloudsdk_core::aliyun::AliyunClient),
+                quote!(::cloudsdk_core::aliyun::AliyunClientBuilder),
+                quote! {
+                    /// Service description handed to the core: product, API version, endpoint rule
+                    /// and map, crate identity.
+                    pub(crate) static SERVICE: ::cloudsdk_core::aliyun::ServiceInfo = ::cloudsdk_core::aliyun::ServiceInfo {
+                        product: #product,
+                        version: #version,
+                        endpoint_rule: #endpoint_rule,
+                        endpoint_map: &[#(#entries),*],
+                        crate_name: #crate_name,
+                        crate_version: env!("CARGO_PKG_VERSION"),
+                    };
+                },
+            )
+        }
+    };
+    let has_av = model.api_version.is_some();
+    let av_field = if has_av {
+        quote!(api_version: ApiVersion,)
+    } else {
+        quote!()
+    };
+    let av_init = if has_av {
+        quote!(api_version: ApiVersion::default(),)
+    } else {
+        quote!()
+    };
+    let av_build = if has_av {
+        quote!(api_version: self.api_version,)
+    } else {
+        quote!()
+    };
+    let av_client_method = if has_av {
+        quote! {
+            /// The API version (URI prefix) this client calls.
+            pub fn api_version(&self) -> ApiVersion {
+                self.api_version
+            }
+        }
+    } else {
+        quote!()
+    };
+    let av_builder_method = if has_av {
+        quote! {
+            /// Selects the API version (URI prefix) for every operation of the client.
+            pub fn api_version(mut self, api_version: ApiVersion) -> Self {
+                self.api_version = api_version;
+                self
+            }
+        }
+    } else {
+        quote!()
+    };
+
+    let forward_methods = forwards(model).into_iter().map(|f| {
+        let name = format_ident!("{}", f.name);
+        let arg = f.arg;
+        let doc = format!(" {}", f.doc);
+        quote! {
+            #[doc = #doc]
+            pub fn #name(mut self, value: #arg) -> Self {
+                self.inner = self.inner.#name(value);
+                self
+            }
+        }
+    });
+
+    let op_methods = model.operations.iter().map(|op| {
+        let method = names::ident(&op.snake);
+        let module = names::ident(&op.snake);
+        let fluent = format_ident!("{}FluentBuilder", op.name);
+        let mut doc = Doc::new();
+        doc.para(if op.title == op.name {
+            op.name.clone()
+        } else {
+            format!("{}: {}", op.name, op.title)
+        });
+        doc.text(&op.doc);
+        doc.para(format!(
+            "Returns a [`{fluent}`](crate::operation::{}::{fluent}); set the parameters and call `send()`.",
+            op.snake
+        ));
+        doc.heading("Example");
+        doc.code("no_run", &usage_example(model, op));
+        let doc = doc.outer();
+        quote! {
+            #doc
+            pub fn #method(&self) -> crate::operation::#module::#fluent {
+                crate::operation::#module::#fluent::new(self.clone())
+            }
+        }
+    });
+
+    let mut client_doc = Doc::new();
+    client_doc.para(model.description.clone());
+    client_doc.para(
+        "Cheap to clone: clones share the connection pool and configuration. Build one with \
+         [`Client::builder`] or [`Client::from_env`].",
+    );
+    let client_doc = client_doc.outer();
+    let api_version = api_version_tokens(model);
+
+    quote! {
+        //! The client and its builder.
+
+        #service
+
+        #api_version
+
+        #client_doc
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            pub(crate) inner: #core_client,
+            #av_field
+        }
+
+        impl Client {
+            /// A builder with nothing configured yet.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::new()
+            }
+
+            /// A builder preloaded from the vendor's usual environment variables (region,
+            /// project, credentials), read by the core. Call `build()` on it, optionally after
+            /// overriding settings.
+            pub fn from_env() -> ClientBuilder {
+                ClientBuilder {
+                    inner: #core_builder::from_env(&SERVICE),
+                    #av_init
+                }
+            }
+
+            #av_client_method
+
+            #(#op_methods)*
+        }
+
+        /// Configures and builds a [`Client`]. Every setting is checked by `build()`, which
+        /// returns an error (never panics) when the configuration is unusable.
+        #[derive(Debug)]
+        #[must_use]
+        pub struct ClientBuilder {
+            inner: #core_builder,
+            #av_field
+        }
+
+        impl Default for ClientBuilder {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl ClientBuilder {
+            /// A builder with nothing configured yet.
+            pub fn new() -> Self {
+                Self {
+                    inner: #core_builder::new(&SERVICE),
+                    #av_init
+                }
+            }
+
+            #(#forward_methods)*
+
+            #av_builder_method
+
+            /// Builds the client.
+            ///
+            /// # Errors
+            ///
+            /// A [`BuildError`](cloudsdk_core::BuildError) when the configuration is incomplete
+            /// or invalid (no region or endpoint, no credentials, a malformed endpoint, ...).
+            pub fn build(self) -> ::std::result::Result<Client, ::cloudsdk_core::BuildError> {
+                Ok(Client {
+                    inner: self.inner.build()?,
+                    #av_build
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,740 @@
+//! Stage 3, **model**: a validated [`SpecFile`] resolved into the data the emitter needs.
+//!
+//! Everything here is plain data with Rust names already chosen, defaults applied and lists
+//! sorted, so the emitter never has to make a decision that affects determinism.
+
+use std::collections::BTreeMap;
+
+use crate::load::{
+    self, Decode, Field, FilledBy, ListStyle, ParamLocation, Presence, Service, SpecFile, TypeKind,
+};
+use crate::names;
+
+/// The resolved spec of one crate.
+#[derive(Debug)]
+pub struct Model {
+    /// `specs/<crate>.yaml`, for the `@generated` header.
+    pub spec_file: String,
+    /// Package name (`huawei-vpc-v3`).
+    pub crate_name: String,
+    /// Rust crate name (`huawei_vpc_v3`).
+    pub crate_ident: String,
+    /// One-line description.
+    pub description: String,
+    /// Crate documentation paragraphs.
+    pub docs: Vec<String>,
+    /// Sources by key.
+    pub sources: BTreeMap<String, SourceModel>,
+    /// The primary source's key.
+    pub primary_source: String,
+    /// Protocol data.
+    pub protocol: Protocol,
+    /// Client-level API version enum (Huawei ECS).
+    pub api_version: Option<ApiVersionModel>,
+    /// Operations, sorted by name.
+    pub operations: Vec<OperationModel>,
+    /// Shared types, sorted by name.
+    pub types: Vec<TypeModel>,
+}
+
+/// A source document.
+#[derive(Debug, Clone)]
+pub struct SourceModel {
+    /// Title.
+    pub title: String,
+    /// Path or URL.
+    pub location: String,
+}
+
+/// Protocol and endpoint data.
+#[derive(Debug)]
+pub enum Protocol {
+    /// Huawei REST.
+    Huawei {
+        /// `https://vpc.{region}.myhuaweicloud.com`.
+        endpoint_template: String,
+        /// Notes.
+        docs: Vec<String>,
+    },
+    /// Alibaba RPC.
+    Aliyun {
+        /// `Ecs`.
+        product: String,
+        /// `2014-05-26`.
+        version: String,
+        /// `ecs{network}.{region}.aliyuncs.com`.
+        endpoint_rule: String,
+        /// Region → endpoint, sorted by region.
+        endpoint_map: Vec<(String, String)>,
+        /// Notes.
+        docs: Vec<String>,
+    },
+}
+
+impl Protocol {
+    /// Whether this is the Alibaba RPC protocol.
+    pub fn is_aliyun(&self) -> bool {
+        matches!(self, Protocol::Aliyun { .. })
+    }
+}
+
+/// `client.api_version`.
+#[derive(Debug)]
+pub struct ApiVersionModel {
+    /// Enum docs.
+    pub docs: Vec<String>,
+    /// Default variant.
+    pub default: String,
+    /// Variants in spec order with their docs.
+    pub values: Vec<(String, Vec<String>)>,
+}
+
+/// Documentation of an item: verbatim sentences plus an optional English translation.
+#[derive(Debug, Clone, Default)]
+pub struct DocText {
+    /// Verbatim paragraphs.
+    pub docs: Vec<String>,
+    /// English translation paragraphs.
+    pub translation: Vec<String>,
+}
+
+/// A divergence note with its source title resolved.
+#[derive(Debug, Clone)]
+pub struct DivergenceModel {
+    /// Source title.
+    pub source: String,
+    /// The note.
+    pub note: String,
+}
+
+/// An operation.
+#[derive(Debug)]
+pub struct OperationModel {
+    /// `ShowSecurityGroup`.
+    pub name: String,
+    /// `show_security_group`.
+    pub snake: String,
+    /// Document title.
+    pub title: String,
+    /// Description.
+    pub doc: DocText,
+    /// Source title.
+    pub source: String,
+    /// HTTP method (Huawei).
+    pub method: String,
+    /// URI templates: one with `None`, or one per API version.
+    pub uris: Vec<(Option<String>, Vec<UriPart>)>,
+    /// Request parameters in spec order.
+    pub members: Vec<MemberModel>,
+    /// Response body.
+    pub output: StructModel,
+    /// Documented errors in spec order.
+    pub errors: Vec<ErrorModel>,
+    /// Notes on where the errors come from.
+    pub errors_docs: Vec<String>,
+    /// Example requests.
+    pub example_requests: Vec<(Option<String>, String)>,
+}
+
+/// A piece of a URI template.
+#[derive(Debug, Clone)]
+pub enum UriPart {
+    /// Literal text.
+    Literal(String),
+    /// `{project_id}`, filled by the client.
+    ProjectId,
+    /// `{name}`, a user path parameter (index into `members`).
+    Param(usize),
+}
+
+/// Scalar types of request parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// `String`.
+    String,
+    /// `i32`.
+    Integer,
+    /// `i64`.
+    Long,
+    /// `bool`.
+    Boolean,
+}
+
+/// A request parameter.
+#[derive(Debug)]
+pub struct MemberModel {
+    /// Wire name.
+    pub wire_name: String,
+    /// Rust field name (unescaped; `names::ident` escapes).
+    pub rust_name: String,
+    /// Name of the append method for lists.
+    pub item_setter: Option<String>,
+    /// Location.
+    pub location: ParamLocation,
+    /// Scalar type (of the items, for lists).
+    pub scalar: Scalar,
+    /// Whether it is a list.
+    pub list: bool,
+    /// List serialization.
+    pub list_style: Option<ListStyle>,
+    /// Documented as mandatory.
+    pub required: bool,
+    /// Filled by the client, not the user.
+    pub client_filled: bool,
+    /// Fixed value (client-filled).
+    pub value: Option<String>,
+    /// Documented name (`SecurityGroupId.N`).
+    pub documented_name: Option<String>,
+    /// Documented type.
+    pub documented_type: Option<String>,
+    /// Constraints.
+    pub min_length: Option<u64>,
+    /// Constraints.
+    pub max_length: Option<u64>,
+    /// Constraints.
+    pub min_items: Option<u64>,
+    /// Constraints.
+    pub max_items: Option<u64>,
+    /// Constraints.
+    pub min: Option<i64>,
+    /// Constraints.
+    pub max: Option<i64>,
+    /// Constraints.
+    pub allowed: Vec<String>,
+    /// Description.
+    pub doc: DocText,
+    /// Example value.
+    pub example: Option<String>,
+    /// Source title when not the operation's.
+    pub source: Option<String>,
+    /// Divergences.
+    pub divergences: Vec<DivergenceModel>,
+}
+
+/// A type reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `i32`.
+    Integer,
+    /// `i64`.
+    Long,
+    /// `bool`.
+    Boolean,
+    /// A shared type (struct or enum).
+    Named(String),
+    /// `Vec<T>`.
+    List(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// Parses `string`, `integer`, `long`, `boolean`, `list<T>` or a type name.
+    pub fn parse(s: &str) -> Option<TypeRef> {
+        let s = s.trim();
+        Some(match s {
+            "string" => TypeRef::String,
+            "integer" => TypeRef::Integer,
+            "long" => TypeRef::Long,
+            "boolean" => TypeRef::Boolean,
+            _ => {
+                if let Some(inner) = s.strip_prefix("list<").and_then(|r| r.strip_suffix('>')) {
+                    TypeRef::List(Box::new(TypeRef::parse(inner)?))
+                } else if names::is_upper_camel(s) {
+                    TypeRef::Named(s.to_string())
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+
+    /// Whether this is a list.
+    pub fn is_list(&self) -> bool {
+        matches!(self, TypeRef::List(_))
+    }
+}
+
+/// A response structure (shared type or operation output).
+#[derive(Debug)]
+pub struct StructModel {
+    /// Rust name.
+    pub name: String,
+    /// Description.
+    pub doc: DocText,
+    /// The document's name for it.
+    pub documented_name: Option<String>,
+    /// Source title when not the primary document.
+    pub source: Option<String>,
+    /// XML root element (outputs of Alibaba operations).
+    pub xml_root: Option<String>,
+    /// Fields in spec order.
+    pub fields: Vec<FieldModel>,
+    /// Divergences.
+    pub divergences: Vec<DivergenceModel>,
+    /// Whether `Default` can be derived (every field is `Option`, `Vec` or defaulted).
+    pub default: bool,
+}
+
+/// A response field.
+#[derive(Debug)]
+pub struct FieldModel {
+    /// Wire name.
+    pub wire_name: String,
+    /// Rust name (unescaped).
+    pub rust_name: String,
+    /// Type.
+    pub ty: TypeRef,
+    /// Presence.
+    pub presence: Presence,
+    /// Accepted alternative wire names.
+    pub aliases: Vec<String>,
+    /// Wrapped-list item key.
+    pub item_key: Option<String>,
+    /// Decoding leniency.
+    pub decode: Option<Decode>,
+    /// Documented type.
+    pub documented_type: Option<String>,
+    /// Documented mandatory flag.
+    pub documented_mandatory: Option<bool>,
+    /// Example value.
+    pub example: Option<String>,
+    /// Description.
+    pub doc: DocText,
+    /// Source title when not the primary document.
+    pub source: Option<String>,
+    /// Divergences.
+    pub divergences: Vec<DivergenceModel>,
+}
+
+/// A string enum.
+#[derive(Debug)]
+pub struct EnumModel {
+    /// Rust name.
+    pub name: String,
+    /// Description.
+    pub doc: DocText,
+    /// The document's name for it.
+    pub documented_name: Option<String>,
+    /// Source title when not the primary document.
+    pub source: Option<String>,
+    /// `(wire value, variant name, docs)` in spec order.
+    pub values: Vec<(String, String, DocText)>,
+    /// Divergences.
+    pub divergences: Vec<DivergenceModel>,
+}
+
+/// A shared type.
+#[derive(Debug)]
+pub enum TypeModel {
+    /// Structure.
+    Struct(StructModel),
+    /// Enum.
+    Enum(EnumModel),
+}
+
+impl TypeModel {
+    /// Rust name.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeModel::Struct(s) => &s.name,
+            TypeModel::Enum(e) => &e.name,
+        }
+    }
+}
+
+/// A documented error.
+#[derive(Debug)]
+pub struct ErrorModel {
+    /// Variant name.
+    pub name: String,
+    /// `is_<snake>` helper name.
+    pub snake: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Error code (matched when present).
+    pub code: Option<String>,
+    /// Documented message.
+    pub message: Option<String>,
+    /// Description.
+    pub doc: DocText,
+    /// Source title when not the operation's.
+    pub source: Option<String>,
+}
+
+fn doc(docs: &[String], translation: &[String]) -> DocText {
+    DocText {
+        docs: docs.to_vec(),
+        translation: translation.to_vec(),
+    }
+}
+
+struct Resolver<'a> {
+    spec: &'a SpecFile,
+}
+
+impl Resolver<'_> {
+    fn title(&self, key: &str) -> String {
+        self.spec
+            .sources
+            .get(key)
+            .map(|s| s.title.clone())
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    fn source_if_not(
+        &self,
+        source: &Option<load::Spanned<String>>,
+        default: &str,
+    ) -> Option<String> {
+        source
+            .as_ref()
+            .filter(|s| s.value != default)
+            .map(|s| self.title(&s.value))
+    }
+
+    fn divergences(&self, list: &[load::Divergence]) -> Vec<DivergenceModel> {
+        list.iter()
+            .map(|d| DivergenceModel {
+                source: self.title(&d.source.value),
+                note: d.note.clone(),
+            })
+            .collect()
+    }
+
+    fn field(&self, wire: &str, f: &Field, default_source: &str) -> FieldModel {
+        FieldModel {
+            wire_name: wire.to_string(),
+            rust_name: f
+                .rust_name
+                .as_ref()
+                .map(|n| n.value.clone())
+                .unwrap_or_else(|| names::snake(wire)),
+            ty: TypeRef::parse(&f.ty.value).expect("validated type"),
+            presence: f.presence,
+            aliases: f.aliases.clone(),
+            item_key: f.item_key.clone(),
+            decode: f.decode,
+            documented_type: f.documented_type.clone(),
+            documented_mandatory: f.documented_mandatory,
+            example: f.example.clone(),
+            doc: doc(&f.docs, &f.translation),
+            source: self.source_if_not(&f.source, default_source),
+            divergences: self.divergences(&f.divergences),
+        }
+    }
+
+    fn fields(&self, fields: &load::NamedMap<Field>, default_source: &str) -> Vec<FieldModel> {
+        fields
+            .iter()
+            .map(|(k, f)| self.field(&k.value, f, default_source))
+            .collect()
+    }
+}
+
+/// Whether a field can take part in a derived `Default`.
+fn field_has_default(f: &FieldModel, defaultable: &dyn Fn(&str) -> bool) -> bool {
+    match f.presence {
+        Presence::Nullable | Presence::Optional | Presence::Default => true,
+        Presence::Required => match &f.ty {
+            TypeRef::List(_) => true,
+            TypeRef::Named(n) => defaultable(n),
+            _ => false,
+        },
+    }
+}
+
+/// Resolves a validated spec. `spec_file` is the path for the `@generated` header.
+pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
+    let r = Resolver { spec };
+    let primary = spec.krate.source.value.clone();
+
+    let protocol = match &spec.service {
+        Service::Huawei(h) => Protocol::Huawei {
+            endpoint_template: h.endpoint_template.value.clone(),
+            docs: h.docs.clone(),
+        },
+        Service::Aliyun(a) => {
+            let mut map: Vec<(String, String)> = a
+                .endpoint_map
+                .iter()
+                .map(|(k, v)| (k.value.clone(), v.clone()))
+                .collect();
+            map.sort();
+            Protocol::Aliyun {
+                product: a.product.clone(),
+                version: a.version.clone(),
+                endpoint_rule: a.endpoint_rule.value.clone(),
+                endpoint_map: map,
+                docs: a.docs.clone(),
+            }
+        }
+    };
+
+    let api_version = spec
+        .client
+        .as_ref()
+        .and_then(|c| c.api_version.as_ref())
+        .map(|v| ApiVersionModel {
+            docs: v.docs.clone(),
+            default: v.default.value.clone(),
+            values: v
+                .values
+                .iter()
+                .map(|(k, val)| (k.value.clone(), val.docs.clone()))
+                .collect(),
+        });
+
+    // Shared types.
+    let mut types: Vec<TypeModel> = spec
+        .types
+        .iter()
+        .map(|(name, t)| match t.kind {
+            TypeKind::Struct => TypeModel::Struct(StructModel {
+                name: name.value.clone(),
+                doc: doc(&t.docs, &t.translation),
+                documented_name: t.documented_name.clone(),
+                source: r.source_if_not(&t.source, &primary),
+                xml_root: None,
+                fields: r.fields(
+                    &t.fields,
+                    t.source
+                        .as_ref()
+                        .map(|s| s.value.as_str())
+                        .unwrap_or(&primary),
+                ),
+                divergences: r.divergences(&t.divergences),
+                default: false,
+            }),
+            TypeKind::Enum => TypeModel::Enum(EnumModel {
+                name: name.value.clone(),
+                doc: doc(&t.docs, &t.translation),
+                documented_name: t.documented_name.clone(),
+                source: r.source_if_not(&t.source, &primary),
+                values: t
+                    .values
+                    .iter()
+                    .map(|(wire, v)| {
+                        (
+                            wire.value.clone(),
+                            v.rust_name
+                                .as_ref()
+                                .map(|n| n.value.clone())
+                                .unwrap_or_else(|| names::variant(&wire.value)),
+                            doc(&v.docs, &v.translation),
+                        )
+                    })
+                    .collect(),
+                divergences: r.divergences(&t.divergences),
+            }),
+        })
+        .collect();
+    types.sort_by(|a, b| a.name().cmp(b.name()));
+
+    // Which structs can derive Default: iterate to a fixed point (types may nest).
+    loop {
+        let known: BTreeMap<String, bool> = types
+            .iter()
+            .map(|t| match t {
+                TypeModel::Struct(s) => (s.name.clone(), s.default),
+                TypeModel::Enum(e) => (e.name.clone(), false),
+            })
+            .collect();
+        let lookup = |n: &str| known.get(n).copied().unwrap_or(false);
+        let mut changed = false;
+        for t in &mut types {
+            if let TypeModel::Struct(s) = t {
+                let d = s.fields.iter().all(|f| field_has_default(f, &lookup));
+                if d != s.default {
+                    s.default = d;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+
+    let mut operations: Vec<OperationModel> = spec
+        .operations
+        .iter()
+        .map(|(name, op)| {
+            let op_source = op
+                .source
+                .as_ref()
+                .map(|s| s.value.clone())
+                .unwrap_or(primary.clone());
+            let members: Vec<MemberModel> = op
+                .input
+                .iter()
+                .map(|(wire, m)| {
+                    let ty = TypeRef::parse(&m.ty.value).expect("validated member type");
+                    let (list, inner) = match ty {
+                        TypeRef::List(inner) => (true, *inner),
+                        other => (false, other),
+                    };
+                    let scalar = match inner {
+                        TypeRef::String => Scalar::String,
+                        TypeRef::Integer => Scalar::Integer,
+                        TypeRef::Long => Scalar::Long,
+                        TypeRef::Boolean => Scalar::Boolean,
+                        _ => unreachable!("validated member type"),
+                    };
+                    let base = names::snake(&wire.value);
+                    let rust_name = m
+                        .rust_name
+                        .as_ref()
+                        .map(|n| n.value.clone())
+                        .unwrap_or_else(|| {
+                            if list {
+                                format!("{base}s")
+                            } else {
+                                base.clone()
+                            }
+                        });
+                    MemberModel {
+                        wire_name: wire.value.clone(),
+                        rust_name,
+                        item_setter: list.then(|| {
+                            m.item_setter
+                                .as_ref()
+                                .map(|n| n.value.clone())
+                                .unwrap_or(base.clone())
+                        }),
+                        location: m.location,
+                        scalar,
+                        list,
+                        list_style: m.list_style,
+                        required: m.required,
+                        client_filled: m.filled_by == Some(FilledBy::Client),
+                        value: m.value.clone(),
+                        documented_name: m.documented_name.clone(),
+                        documented_type: m.documented_type.clone(),
+                        min_length: m.constraints.min_length,
+                        max_length: m.constraints.max_length,
+                        min_items: m.constraints.min_items,
+                        max_items: m.constraints.max_items,
+                        min: m.constraints.min,
+                        max: m.constraints.max,
+                        allowed: m.constraints.allowed.clone(),
+                        doc: doc(&m.docs, &m.translation),
+                        example: m.example.clone(),
+                        source: r.source_if_not(&m.source, &op_source),
+                        divergences: r.divergences(&m.divergences),
+                    }
+                })
+                .collect();
+
+            let parse_uri = |template: &str| -> Vec<UriPart> {
+                let mut parts = Vec::new();
+                let mut rest = template;
+                while let Some(start) = rest.find('{') {
+                    if start > 0 {
+                        parts.push(UriPart::Literal(rest[..start].to_string()));
+                    }
+                    let end = rest[start..].find('}').expect("validated uri") + start;
+                    let name = &rest[start + 1..end];
+                    let idx = members
+                        .iter()
+                        .position(|m| m.wire_name == name)
+                        .expect("validated uri parameter");
+                    if members[idx].client_filled {
+                        parts.push(UriPart::ProjectId);
+                    } else {
+                        parts.push(UriPart::Param(idx));
+                    }
+                    rest = &rest[end + 1..];
+                }
+                if !rest.is_empty() {
+                    parts.push(UriPart::Literal(rest.to_string()));
+                }
+                parts
+            };
+            let (method, uris) = match &op.http {
+                Some(http) => {
+                    let uris = if let Some(uri) = &http.uri {
+                        vec![(None, parse_uri(&uri.value))]
+                    } else {
+                        http.uris
+                            .iter()
+                            .map(|(v, uri)| (Some(v.value.clone()), parse_uri(&uri.value)))
+                            .collect()
+                    };
+                    (http.method.value.clone(), uris)
+                }
+                None => ("POST".to_string(), Vec::new()),
+            };
+
+            let output_name = format!("{}Output", name.value);
+            let output = StructModel {
+                name: output_name,
+                doc: doc(&op.output.docs, &op.output.translation),
+                documented_name: None,
+                source: None,
+                xml_root: op.output.xml_root.clone(),
+                fields: r.fields(&op.output.fields, &op_source),
+                divergences: Vec::new(),
+                default: false,
+            };
+
+            OperationModel {
+                name: name.value.clone(),
+                snake: names::snake(&name.value),
+                title: op.title.clone(),
+                doc: doc(&op.docs, &op.translation),
+                source: r.title(&op_source),
+                method,
+                uris,
+                members,
+                output,
+                errors: op
+                    .errors
+                    .iter()
+                    .map(|(n, e)| ErrorModel {
+                        name: n.value.clone(),
+                        snake: names::snake(&n.value),
+                        status: e.status.value,
+                        code: e.code.clone(),
+                        message: e.message.clone(),
+                        doc: doc(&e.docs, &e.translation),
+                        source: r.source_if_not(&e.source, &op_source),
+                    })
+                    .collect(),
+                errors_docs: op.errors_docs.clone(),
+                example_requests: op
+                    .example_requests
+                    .iter()
+                    .map(|e| (e.description.clone(), e.text.clone()))
+                    .collect(),
+            }
+        })
+        .collect();
+    operations.sort_by(|a, b| a.name.cmp(&b.name));
+
+    Model {
+        spec_file: spec_file.to_string(),
+        crate_name: spec.krate.name.value.clone(),
+        crate_ident: names::crate_ident(&spec.krate.name.value),
+        description: spec.krate.description.clone(),
+        docs: spec.krate.docs.clone(),
+        sources: spec
+            .sources
+            .iter()
+            .map(|(k, s)| {
+                (
+                    k.value.clone(),
+                    SourceModel {
+                        title: s.title.clone(),
+                        location: s.location.clone(),
+                    },
+                )
+            })
+            .collect(),
+        primary_source: primary,
+        protocol,
+        api_version,
+        operations,
+        types,
+    }
+}
