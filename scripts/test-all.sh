@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every check and test of the workspace. This is the README's test command and what CI runs.
+#
+#   bash scripts/test-all.sh            # everything
+#   SKIP_INTEROP=1 bash scripts/test-all.sh   # skip the official-SDK interop step (needs PyPI)
+#
+# The signing-vector tests read ../shared/vectors (the repository is checked out with `shared/`
+# beside it); set CLOUDSDK_SHARED_DIR to point elsewhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+for component in rustfmt clippy; do
+    if ! rustup component list --installed 2>/dev/null | grep -q "^${component}"; then
+        step "installing rustup component ${component}"
+        rustup component add "${component}"
+    fi
+done
+
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export RUST_BACKTRACE=1
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "generated code is up to date (cargo xtask codegen --check)"
+cargo xtask codegen --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+step "cargo test (unit, integration, snapshot, vector and doc tests)"
+cargo test --workspace --locked
+
+if [[ "${SKIP_INTEROP:-0}" != "1" ]]; then
+    step "official SDK interoperability (signers)"
+    bash tests/interop/run_signer_interop.sh
+fi
+
+step "all checks passed"
