@@ -5,7 +5,7 @@
 //!     cargo run -p aliyun-ecs --example describe_security_group_references -- cn-hangzhou sg-1 sg-2
 //! ```
 
-use aliyun_ecs::{Client, Format, SdkError};
+use aliyun_ecs::{ClientBuilder, Format, SdkError};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,7 +13,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let region = args
         .next()
         .ok_or("usage: describe_security_group_references <region> <sg-id>...")?;
-    let client = Client::from_env()
+    let client = ClientBuilder::from_env()
         .region(region.clone())
         .format(Format::Json)
         .build()?;

@@ -5,7 +5,7 @@
 //!     cargo run -p huawei-ecs-v2 --example list_server_security_groups -- <server-id> [v2]
 //! ```
 
-use huawei_ecs_v2::{ApiVersion, Client, SdkError};
+use huawei_ecs_v2::{ApiVersion, ClientBuilder, SdkError};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("v2") => ApiVersion::V2,
         _ => ApiVersion::V2_1,
     };
-    let client = Client::from_env().api_version(version).build()?;
+    let client = ClientBuilder::from_env().api_version(version).build()?;
     match client
         .nova_list_server_security_groups()
         .server_id(server_id)

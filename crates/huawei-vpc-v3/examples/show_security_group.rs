@@ -5,14 +5,14 @@
 //!     cargo run -p huawei-vpc-v3 --example show_security_group -- <security-group-id>
 //! ```
 
-use huawei_vpc_v3::{Client, SdkError};
+use huawei_vpc_v3::{ClientBuilder, SdkError};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let id = std::env::args()
         .nth(1)
         .ok_or("usage: show_security_group <security-group-id>")?;
-    let client = Client::from_env()
+    let client = ClientBuilder::from_env()
         .max_attempts(3)
         .operation_timeout(std::time::Duration::from_secs(30))
         .build()?;

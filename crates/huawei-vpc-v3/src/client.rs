@@ -23,13 +23,18 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// A builder preloaded from the vendor's usual environment variables (region,
-    /// project, credentials), read by the core. Call `build()` on it, optionally after
-    /// overriding settings.
-    pub fn from_env() -> ClientBuilder {
-        ClientBuilder {
-            inner: ::cloudsdk_core::huawei::HuaweiClientBuilder::from_env(&SERVICE),
-        }
+    /// A client configured from the vendor's usual environment variables (region,
+    /// project, credentials) and, for credentials, the vendor's profile files.
+    ///
+    /// Same as `ClientBuilder::from_env().build()`; use [`ClientBuilder::from_env`]
+    /// to override settings before building.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildError`](cloudsdk_core::BuildError) when the environment does not
+    /// give a usable configuration (no region or endpoint, no credentials, ...).
+    pub fn from_env() -> ::std::result::Result<Client, ::cloudsdk_core::BuildError> {
+        ClientBuilder::from_env().build()
     }
 
     /// ShowSecurityGroup: Querying a Security Group
@@ -85,6 +90,15 @@ impl ClientBuilder {
     pub fn new() -> Self {
         Self {
             inner: ::cloudsdk_core::huawei::HuaweiClientBuilder::new(&SERVICE),
+        }
+    }
+
+    /// A builder preloaded from the vendor's usual environment variables (region,
+    /// project, credentials), read by the core. Call `build()` on it, optionally after
+    /// overriding settings.
+    pub fn from_env() -> Self {
+        Self {
+            inner: ::cloudsdk_core::huawei::HuaweiClientBuilder::from_env(&SERVICE),
         }
     }
 

@@ -278,14 +278,18 @@ pub fn client_file(model: &Model) -> TokenStream {
                 ClientBuilder::new()
             }
 
-            /// A builder preloaded from the vendor's usual environment variables (region,
-            /// project, credentials), read by the core. Call `build()` on it, optionally after
-            /// overriding settings.
-            pub fn from_env() -> ClientBuilder {
-                ClientBuilder {
-                    inner: #core_builder::from_env(&SERVICE),
-                    #av_init
-                }
+            /// A client configured from the vendor's usual environment variables (region,
+            /// project, credentials) and, for credentials, the vendor's profile files.
+            ///
+            /// Same as `ClientBuilder::from_env().build()`; use [`ClientBuilder::from_env`]
+            /// to override settings before building.
+            ///
+            /// # Errors
+            ///
+            /// A [`BuildError`](cloudsdk_core::BuildError) when the environment does not
+            /// give a usable configuration (no region or endpoint, no credentials, ...).
+            pub fn from_env() -> ::std::result::Result<Client, ::cloudsdk_core::BuildError> {
+                ClientBuilder::from_env().build()
             }
 
             #av_client_method
@@ -313,6 +317,16 @@ pub fn client_file(model: &Model) -> TokenStream {
             pub fn new() -> Self {
                 Self {
                     inner: #core_builder::new(&SERVICE),
+                    #av_init
+                }
+            }
+
+            /// A builder preloaded from the vendor's usual environment variables (region,
+            /// project, credentials), read by the core. Call `build()` on it, optionally after
+            /// overriding settings.
+            pub fn from_env() -> Self {
+                Self {
+                    inner: #core_builder::from_env(&SERVICE),
                     #av_init
                 }
             }
