@@ -578,6 +578,12 @@ impl AliyunClient {
                     credentials.access_key_id(),
                     credentials.access_key_secret(),
                 );
+                crate::runtime::trace_signing(
+                    sign::aliyun_v3::ALGORITHM,
+                    &signed.canonical_request,
+                    &signed.string_to_sign,
+                    credentials.security_token(),
+                );
                 headers = h
                     .iter()
                     .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
@@ -626,6 +632,12 @@ impl AliyunClient {
                     p.push(("SecurityToken", token));
                 }
                 let signed = sign::aliyun_v2::sign("POST", &p, credentials.access_key_secret());
+                crate::runtime::trace_signing(
+                    sign::aliyun_v2::SIGNATURE_METHOD,
+                    &signed.canonical_query,
+                    &signed.string_to_sign,
+                    credentials.security_token(),
+                );
                 headers = vec![
                     ("host".to_owned(), endpoint.host.clone()),
                     ("x-acs-action".to_owned(), request.action.to_owned()),

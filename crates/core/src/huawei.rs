@@ -506,6 +506,12 @@ fn sign_attempt(u: &Unsigned<'_>) -> Result<PreparedRequest, ConstructionError> 
         u.credentials.access_key_secret(),
     )
     .map_err(|e| ConstructionError::new("request", "signing failed").with_source(e))?;
+    crate::runtime::trace_signing(
+        sign::huawei::ALGORITHM,
+        &signed.canonical_request,
+        &signed.string_to_sign,
+        u.credentials.security_token(),
+    );
     let mut url = format!("{}{}", u.origin, u.path);
     if !signed.canonical_query.is_empty() {
         url.push('?');

@@ -24,6 +24,42 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// Upper bound applied to a server-requested delay (`Retry-After`, `x-acs-retry-after`).
 pub(crate) const MAX_SERVER_DELAY: Duration = Duration::from_secs(120);
 
+/// Logs a signer's intermediate strings at TRACE level: the canonical request (or V2 canonical
+/// query) and the string to sign, which is what to compare with the server's own when a gateway
+/// reports a signature mismatch (APIG echoes its canonical request, Alibaba its string to sign).
+///
+/// Neither string contains the secret, but both can contain the security token: raw in a
+/// canonical header, percent-encoded once in a V2 canonical query and twice in a V2 string to
+/// sign. Every form is replaced by `***` before anything is logged.
+pub(crate) fn trace_signing(
+    algorithm: &str,
+    canonical: &str,
+    string_to_sign: &str,
+    security_token: Option<&str>,
+) {
+    if !tracing::enabled!(tracing::Level::TRACE) {
+        return;
+    }
+    let redact = |text: &str| -> String {
+        match security_token {
+            Some(token) if !token.is_empty() => {
+                let once = crate::sign::encode::percent_encode(token);
+                let twice = crate::sign::encode::percent_encode(&once);
+                text.replace(&twice, "***")
+                    .replace(&once, "***")
+                    .replace(token, "***")
+            }
+            _ => text.to_owned(),
+        }
+    };
+    tracing::trace!(
+        algorithm,
+        canonical_request = %redact(canonical),
+        string_to_sign = %redact(string_to_sign),
+        "signed request"
+    );
+}
+
 /// Settings shared by both vendors' builders.
 #[derive(Clone, Debug)]
 pub(crate) struct RuntimeSettings {
