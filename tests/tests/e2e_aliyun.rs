@@ -516,3 +516,41 @@ async fn eleven_or_zero_ids_fail_before_anything_is_sent() {
         .unwrap();
     assert_eq!(server.request_count(), 1);
 }
+
+#[tokio::test]
+async fn from_env_takes_region_and_sts_credentials_from_the_injected_environment() {
+    use cloudsdk_core::credentials::Env;
+    let server = VerifyingServer::aliyun(Keys::new(STS_AK, SECRET).with_security_token(TOKEN))
+        .reply(example(DOC_WIRE_JSON))
+        .start()
+        .await;
+    let env = Env::from_vars([
+        ("ALIBABA_CLOUD_REGION_ID", REGION),
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", STS_AK),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET),
+        ("ALIBABA_CLOUD_SECURITY_TOKEN", TOKEN),
+    ]);
+    let client = aliyun_ecs::ClientBuilder::from_env()
+        .env(env)
+        .endpoint(server.url())
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    call(&client, &ids(1)).await.unwrap();
+    let r = server.single_request();
+    assert_accepted(&r, Scheme::AliyunV3);
+    assert_eq!(r.header("x-acs-security-token"), Some(TOKEN));
+
+    // An environment with nothing in it (no HOME either, so no profile files) is a build error
+    // that names what was tried, never a panic.
+    let err = aliyun_ecs::ClientBuilder::from_env()
+        .env(Env::from_vars(std::iter::empty::<(&str, &str)>()))
+        .endpoint(server.url())
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, aliyun_ecs::BuildError::NoCredentials { ref tried } if !tried.is_empty()),
+        "{err:?}"
+    );
+    assert_eq!(server.request_count(), 1);
+}

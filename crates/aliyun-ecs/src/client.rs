@@ -192,6 +192,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Network for the endpoint rule (for example `vpc` selects `ecs-vpc.{region}.aliyuncs.com`; `public` or empty is the public endpoint). The endpoint map still wins, as in the official SDKs.
+    pub fn network(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.network(value);
+        self
+    }
+
     /// Maximum number of attempts per operation, the first one included.
     pub fn max_attempts(mut self, value: u32) -> Self {
         self.inner = self.inner.max_attempts(value);
@@ -216,9 +225,21 @@ impl ClientBuilder {
         self
     }
 
-    /// Retry policy (backoff, retryable errors).
+    /// Retry policy (maximum attempts and exponential backoff with full jitter).
     pub fn retry_config(mut self, value: ::cloudsdk_core::retry::RetryConfig) -> Self {
         self.inner = self.inner.retry_config(value);
+        self
+    }
+
+    /// Largest response body accepted (default 16 MiB); a larger body is refused while it streams in.
+    pub fn max_response_bytes(mut self, value: usize) -> Self {
+        self.inner = self.inner.max_response_bytes(value);
+        self
+    }
+
+    /// Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.
+    pub fn env(mut self, value: ::cloudsdk_core::credentials::Env) -> Self {
+        self.inner = self.inner.env(value);
         self
     }
 

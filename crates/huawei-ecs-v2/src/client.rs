@@ -204,9 +204,21 @@ impl ClientBuilder {
         self
     }
 
-    /// Retry policy (backoff, retryable errors).
+    /// Retry policy (maximum attempts and exponential backoff with full jitter).
     pub fn retry_config(mut self, value: ::cloudsdk_core::retry::RetryConfig) -> Self {
         self.inner = self.inner.retry_config(value);
+        self
+    }
+
+    /// Largest response body accepted (default 16 MiB); a larger body is refused while it streams in.
+    pub fn max_response_bytes(mut self, value: usize) -> Self {
+        self.inner = self.inner.max_response_bytes(value);
+        self
+    }
+
+    /// Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.
+    pub fn env(mut self, value: ::cloudsdk_core::credentials::Env) -> Self {
+        self.inner = self.inner.env(value);
         self
     }
 

@@ -63,6 +63,11 @@ fn forwards(model: &Model) -> Vec<Forward> {
             arg: quote!(::cloudsdk_core::aliyun::Format),
             doc: "Response format: `Json` (the default) or `Xml`.",
         });
+        list.push(Forward {
+            name: "network",
+            arg: string.clone(),
+            doc: "Network for the endpoint rule (for example `vpc` selects `ecs-vpc.{region}.aliyuncs.com`; `public` or empty is the public endpoint). The endpoint map still wins, as in the official SDKs.",
+        });
     }
     list.extend([
         Forward {
@@ -88,7 +93,17 @@ fn forwards(model: &Model) -> Vec<Forward> {
         Forward {
             name: "retry_config",
             arg: quote!(::cloudsdk_core::retry::RetryConfig),
-            doc: "Retry policy (backoff, retryable errors).",
+            doc: "Retry policy (maximum attempts and exponential backoff with full jitter).",
+        },
+        Forward {
+            name: "max_response_bytes",
+            arg: quote!(usize),
+            doc: "Largest response body accepted (default 16 MiB); a larger body is refused while it streams in.",
+        },
+        Forward {
+            name: "env",
+            arg: quote!(::cloudsdk_core::credentials::Env),
+            doc: "Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.",
         },
         Forward {
             name: "user_agent_suffix",
