@@ -499,7 +499,9 @@ impl<E: StdError + 'static> StdError for ServiceError<E> {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SdkError<E> {
-    /// Invalid input or configuration; nothing was sent.
+    /// Invalid input or configuration, or the credentials or project id could not be resolved;
+    /// the operation's request was not sent. (Resolving the project id may have called IAM; an
+    /// IAM failure's status, code and request id are in the message.)
     Construction(ConstructionError),
     /// Connect, attempt or operation timeout.
     Timeout(TimeoutError),
