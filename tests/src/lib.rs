@@ -1338,3 +1338,8 @@ pub fn read_spec_example(service: &str, file: &str) -> String {
     let path = spec_example(service, file);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
+
+/// The README's code examples, compiled as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
