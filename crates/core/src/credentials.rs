@@ -425,6 +425,38 @@ fn non_empty(map: &BTreeMap<String, String>, key: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The environment-variable provider of either vendor: key id and secret (both or neither),
+/// optionally a security token, all trimmed. Only the variable names differ between vendors.
+fn credentials_from_env(
+    env: &Env,
+    provider: &'static str,
+    id_var: &str,
+    secret_var: &str,
+    token_var: &str,
+) -> Result<Credentials, CredentialsError> {
+    match (env.get(id_var), env.get(secret_var)) {
+        (Some(id), Some(secret)) => {
+            let mut creds = Credentials::new(id.trim(), secret.trim());
+            if let Some(token) = env.get(token_var) {
+                creds = creds.with_security_token(token.trim());
+            }
+            Ok(creds.with_provider_name("environment"))
+        }
+        (None, None) => Err(CredentialsError::not_loaded(
+            provider,
+            format!("{id_var} and {secret_var} are not set"),
+        )),
+        (Some(_), None) => Err(CredentialsError::not_loaded(
+            provider,
+            format!("{id_var} is set but {secret_var} is not"),
+        )),
+        (None, Some(_)) => Err(CredentialsError::not_loaded(
+            provider,
+            format!("{secret_var} is set but {id_var} is not"),
+        )),
+    }
+}
+
 fn ready(result: Result<Credentials, CredentialsError>) -> ProvideFuture<'static> {
     Box::pin(std::future::ready(result))
 }
@@ -475,29 +507,7 @@ pub mod huawei {
 
         /// Loads synchronously.
         pub fn load(&self) -> Result<Credentials, CredentialsError> {
-            let ak = self.env.get(ENV_AK);
-            let sk = self.env.get(ENV_SK);
-            match (ak, sk) {
-                (Some(ak), Some(sk)) => {
-                    let mut creds = Credentials::new(ak.trim(), sk.trim());
-                    if let Some(token) = self.env.get(ENV_SECURITY_TOKEN) {
-                        creds = creds.with_security_token(token.trim());
-                    }
-                    Ok(creds.with_provider_name("environment"))
-                }
-                (None, None) => Err(CredentialsError::not_loaded(
-                    Self::NAME,
-                    format!("{ENV_AK} and {ENV_SK} are not set"),
-                )),
-                (Some(_), None) => Err(CredentialsError::not_loaded(
-                    Self::NAME,
-                    format!("{ENV_AK} is set but {ENV_SK} is not"),
-                )),
-                (None, Some(_)) => Err(CredentialsError::not_loaded(
-                    Self::NAME,
-                    format!("{ENV_SK} is set but {ENV_AK} is not"),
-                )),
-            }
+            credentials_from_env(&self.env, Self::NAME, ENV_AK, ENV_SK, ENV_SECURITY_TOKEN)
         }
     }
 
@@ -655,30 +665,13 @@ pub mod aliyun {
 
         /// Loads synchronously.
         pub fn load(&self) -> Result<Credentials, CredentialsError> {
-            match (
-                self.env.get(ENV_ACCESS_KEY_ID),
-                self.env.get(ENV_ACCESS_KEY_SECRET),
-            ) {
-                (Some(id), Some(secret)) => {
-                    let mut creds = Credentials::new(id.trim(), secret.trim());
-                    if let Some(token) = self.env.get(ENV_SECURITY_TOKEN) {
-                        creds = creds.with_security_token(token.trim());
-                    }
-                    Ok(creds.with_provider_name("environment"))
-                }
-                (None, None) => Err(CredentialsError::not_loaded(
-                    Self::NAME,
-                    format!("{ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET} are not set"),
-                )),
-                (Some(_), None) => Err(CredentialsError::not_loaded(
-                    Self::NAME,
-                    format!("{ENV_ACCESS_KEY_ID} is set but {ENV_ACCESS_KEY_SECRET} is not"),
-                )),
-                (None, Some(_)) => Err(CredentialsError::not_loaded(
-                    Self::NAME,
-                    format!("{ENV_ACCESS_KEY_SECRET} is set but {ENV_ACCESS_KEY_ID} is not"),
-                )),
-            }
+            credentials_from_env(
+                &self.env,
+                Self::NAME,
+                ENV_ACCESS_KEY_ID,
+                ENV_ACCESS_KEY_SECRET,
+                ENV_SECURITY_TOKEN,
+            )
         }
     }
 
