@@ -415,6 +415,19 @@ impl AliyunClientBuilder {
         self
     }
 
+    /// Clock-skew correction (default on). When the service rejects a request with
+    /// `InvalidTimeStamp.Expired` (the `x-acs-date` / `Timestamp` is more than 15 minutes away
+    /// from the server's clock) and the response carries a `Date` header, the client stores the
+    /// offset `Date − local time` (shared by its clones), retries the request once at once with
+    /// the corrected time and a fresh nonce (this extra attempt does not count against
+    /// [`max_attempts`](Self::max_attempts)), and signs every later request with the corrected
+    /// time too. A second expiry, or an expiry without a `Date` header, surfaces as the
+    /// service error. `false` disables the correction.
+    pub fn clock_skew_correction(mut self, enabled: bool) -> Self {
+        self.settings.clock_skew_correction = enabled;
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<AliyunClient, BuildError> {
         let mut region = self.region.map(|r| r.trim().to_owned());
@@ -451,6 +464,7 @@ impl AliyunClientBuilder {
         let creds = resolve_credentials(self.credentials, self.provider, || {
             credentials::aliyun::default_chain(env)
         })?;
+        creds.check_static()?;
         let runtime = Runtime::new(
             &self.settings,
             self.service.crate_name,
@@ -490,9 +504,16 @@ struct Inner {
 static HOOKS: ProtocolHooks<'static> = ProtocolHooks {
     parse_error: &error_body::aliyun_error,
     request_id: &error_body::aliyun_request_id,
+    is_clock_skew: &is_clock_skew,
 };
 
-fn decode_xml<T: DeserializeOwned>(body: &[u8]) -> Result<T, BoxError> {
+/// `InvalidTimeStamp.Expired`: the `x-acs-date` / `Timestamp` is more than 15 minutes away from
+/// the server's clock.
+fn is_clock_skew(meta: &crate::error::ErrorMetadata) -> bool {
+    meta.code() == Some("InvalidTimeStamp.Expired")
+}
+
+pub(crate) fn decode_xml<T: DeserializeOwned>(body: &[u8]) -> Result<T, BoxError> {
     let text = std::str::from_utf8(body).map_err(|e| Box::new(e) as BoxError)?;
     quick_xml::de::from_str(text).map_err(|e| Box::new(e) as BoxError)
 }
@@ -528,16 +549,24 @@ impl AliyunClient {
         self.inner.service
     }
 
+    /// The clock offset in seconds (server time − local time) learnt from a clock-skew error
+    /// and added to the local clock when signing; 0 until one happened. See
+    /// [`AliyunClientBuilder::clock_skew_correction`].
+    pub fn clock_offset_seconds(&self) -> i64 {
+        self.inner.runtime.clock_offset_seconds()
+    }
+
     fn prepare(
         &self,
         request: &RpcRequest,
         credentials: &Credentials,
+        now: OffsetDateTime,
     ) -> Result<PreparedRequest, ConstructionError> {
         let inner = &*self.inner;
         let service = inner.service;
         let endpoint = &inner.endpoint;
         let path = format!("{}/", endpoint.base_path);
-        let now = sign::aliyun_v2::format_timestamp(OffsetDateTime::now_utc());
+        let now = sign::aliyun_v2::format_timestamp(now);
         let ua = inner.runtime.user_agent.as_str();
         let accept = inner.format.accept();
         let mut headers: Vec<(String, String)>;
@@ -592,7 +621,7 @@ impl AliyunClient {
                 query = signed.canonical_query;
             }
             SignatureAlgorithm::V2 => {
-                let nonce = uuid::Uuid::new_v4().to_string();
+                let nonce = crate::sign::new_uuid_v4_hyphenated();
                 let mut p: Vec<(&str, &str)> = request
                     .params
                     .iter()
@@ -659,6 +688,7 @@ impl AliyunClient {
             log_target: format!("{}{} action={}", endpoint.host, path, request.action),
             headers,
             body: Vec::new(),
+            redact: crate::runtime::redaction_forms(credentials.security_token()),
         })
     }
 
@@ -679,6 +709,7 @@ impl AliyunClient {
             }
         }
         let credentials = self.inner.credentials.resolve().await?;
+        crate::validate::check_credentials(&credentials)?;
         let product = self.inner.service.product;
         let outcome = self
             .inner
@@ -686,7 +717,7 @@ impl AliyunClient {
             .execute(
                 product,
                 request.action,
-                &|_attempt| self.prepare(&request, &credentials),
+                &|_attempt, now| self.prepare(&request, &credentials, now),
                 &HOOKS,
             )
             .await;

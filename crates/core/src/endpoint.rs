@@ -105,6 +105,8 @@ mod tests {
         let e = Endpoint::parse("endpoint", "https://vpc.example.com:443/prefix/").unwrap();
         assert_eq!(e.host, "vpc.example.com");
         assert_eq!(e.base_path, "/prefix");
+        let e = Endpoint::parse("endpoint", "http://bücher.example").unwrap();
+        assert_eq!(e.host, "xn--bcher-kva.example");
         for bad in [
             "",
             "not a url",

@@ -373,4 +373,92 @@ mod tests {
         );
         assert_eq!(m.extra("HostId"), Some("h"));
     }
+
+    // Bounded versions of the cargo-fuzz target `error_body` (fuzz/).
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn body() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..2048),
+                "\\PC{0,64}".prop_map(String::into_bytes),
+                // JSON objects with the keys the decoders look for, and arbitrary values.
+                prop::collection::vec(
+                    (
+                        prop::sample::select(vec![
+                            "error_code",
+                            "error_msg",
+                            "errorCode",
+                            "errorMsg",
+                            "code",
+                            "message",
+                            "Code",
+                            "Message",
+                            "RequestId",
+                            "requestId",
+                            "request_id",
+                            "error",
+                            "itemNotFound",
+                            "details",
+                            "HostId",
+                            "encoded_authorization_message",
+                        ]),
+                        prop_oneof![
+                            Just("null".to_owned()),
+                            any::<i64>().prop_map(|n| n.to_string()),
+                            "\\PC{0,16}".prop_map(|s| serde_json::Value::String(s).to_string()),
+                            "\\PC{0,8}".prop_map(|s| format!(
+                                r#"{{"code":{},"message":"m"}}"#,
+                                serde_json::Value::String(s)
+                            )),
+                            Just("[1,{}]".to_owned()),
+                        ],
+                    ),
+                    0..6,
+                )
+                .prop_map(|fields| {
+                    let inner: Vec<String> =
+                        fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                    format!("{{{}}}", inner.join(",")).into_bytes()
+                }),
+                // XML error documents.
+                ("\\PC{0,12}", "\\PC{0,12}", "[A-Za-z]{1,8}").prop_map(|(c, m, t)| {
+                    format!("<Error><Code>{c}</Code><Message>{m}</Message><{t}>x</{t}></Error>")
+                        .into_bytes()
+                }),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            #[test]
+            fn decoders_never_panic_and_keep_the_status(
+                status in any::<u16>(),
+                headers in prop::collection::vec(
+                    (prop::sample::select(vec!["x-request-id", "x-acs-request-id", "x-acs-retry-after", "x-openstack-request-id", "other"]), "\\PC{0,16}"),
+                    0..4,
+                ),
+                body in body(),
+            ) {
+                let r = Received {
+                    status,
+                    headers: headers.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+                    body: Bytes::from(body),
+                };
+                for meta in [huawei_error(&r), aliyun_error(&r)] {
+                    prop_assert_eq!(meta.status, status);
+                    if let Some(m) = meta.message() {
+                        // A snippet of an unknown body is bounded.
+                        if !r.body.starts_with(b"{") && !r.body.starts_with(b"<") {
+                            prop_assert!(m.len() <= BODY_SNIPPET_LIMIT + '…'.len_utf8(), "{}", m.len());
+                        }
+                    }
+                    let _ = (meta.to_string(), format!("{meta:?}"));
+                }
+                let _ = (huawei_request_id(&r), aliyun_request_id(&r));
+            }
+        }
+    }
 }

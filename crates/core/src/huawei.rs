@@ -210,6 +210,20 @@ impl CredentialSourceAny {
     pub(crate) async fn resolve(&self) -> Result<Credentials, ConstructionError> {
         self.0.resolve().await
     }
+
+    /// Static credentials are checked when the client is built; providers' at every `send`.
+    pub(crate) fn check_static(&self) -> Result<(), BuildError> {
+        match &self.0 {
+            CredentialSource::Static(c) => match crate::validate::credentials_problem(c) {
+                Some(problem) => Err(BuildError::InvalidConfig {
+                    item: "credentials",
+                    reason: problem.into(),
+                }),
+                None => Ok(()),
+            },
+            CredentialSource::Provider(_) => Ok(()),
+        }
+    }
 }
 
 /// Builder of [`HuaweiClient`]. `build()` validates everything and never panics.
@@ -360,6 +374,19 @@ impl HuaweiClientBuilder {
         self
     }
 
+    /// Clock-skew correction (default on). When API Gateway rejects a request as
+    /// `401 APIGW.0301 … signature expired` (the `X-Sdk-Date` is more than 15 minutes away from
+    /// the server's clock) and the response carries a `Date` header, the client stores the
+    /// offset `Date − local time` (shared by its clones), retries the request once at once with
+    /// the corrected time (this extra attempt does not count against
+    /// [`max_attempts`](Self::max_attempts)), and signs every later request with the corrected
+    /// time too. A second expiry, or an expiry without a `Date` header, surfaces as the
+    /// service error. `false` disables the correction.
+    pub fn clock_skew_correction(mut self, enabled: bool) -> Self {
+        self.settings.clock_skew_correction = enabled;
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<HuaweiClient, BuildError> {
         let mut region = self.region.map(|r| r.trim().to_owned());
@@ -381,11 +408,11 @@ impl HuaweiClientBuilder {
             validate_region(r)?;
         }
         if let Some(p) = &project_id
-            && (p.is_empty() || p.contains(['/', '?', '#']) || p.chars().any(char::is_whitespace))
+            && let Some(reason) = crate::validate::project_id_problem(p)
         {
             return Err(BuildError::InvalidConfig {
                 item: "project_id",
-                reason: format!("{p:?} is not a valid project id"),
+                reason,
             });
         }
         let endpoint = match (&self.endpoint, &region) {
@@ -422,6 +449,7 @@ impl HuaweiClientBuilder {
         let creds = resolve_credentials(self.credentials, self.provider, || {
             credentials::huawei::default_chain(env)
         })?;
+        creds.check_static()?;
         let runtime = Runtime::new(
             &self.settings,
             self.service.crate_name,
@@ -475,11 +503,14 @@ struct Unsigned<'a> {
     credentials: &'a Credentials,
 }
 
-fn sign_attempt(u: &Unsigned<'_>) -> Result<PreparedRequest, ConstructionError> {
+fn sign_attempt(
+    u: &Unsigned<'_>,
+    now: OffsetDateTime,
+) -> Result<PreparedRequest, ConstructionError> {
     let method = reqwest::Method::from_bytes(u.method.as_bytes()).map_err(|_| {
         ConstructionError::new("method", format!("{:?} is not an HTTP method", u.method))
     })?;
-    let date = sign::huawei::format_sdk_date(OffsetDateTime::now_utc());
+    let date = sign::huawei::format_sdk_date(now);
     let mut headers: Vec<(&str, &str)> = vec![
         ("Content-Type", JSON),
         ("Host", u.host),
@@ -533,13 +564,25 @@ fn sign_attempt(u: &Unsigned<'_>) -> Result<PreparedRequest, ConstructionError> 
         log_target: format!("{}{}", u.host, u.path),
         headers: out,
         body: Vec::new(),
+        redact: crate::runtime::redaction_forms(u.credentials.security_token()),
     })
 }
 
 static HOOKS: ProtocolHooks<'static> = ProtocolHooks {
     parse_error: &error_body::huawei_error,
     request_id: &error_body::huawei_request_id,
+    is_clock_skew: &is_clock_skew,
 };
+
+/// API Gateway's expired-signature error: 401 `APIGW.0301` with
+/// `calc aksk signature fail:signature expired, signature time:…,server time:…`.
+fn is_clock_skew(meta: &crate::error::ErrorMetadata) -> bool {
+    meta.status == 401
+        && meta.code() == Some("APIGW.0301")
+        && meta
+            .message()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("signature expired"))
+}
 
 /// Decodes a JSON body; an empty body decodes as `{}` (or `null`).
 pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BoxError> {
@@ -551,7 +594,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BoxErro
     serde_json::from_slice(body).map_err(|e| Box::new(e) as BoxError)
 }
 
-fn encode_param(name: &'static str, value: &str) -> Result<String, ConstructionError> {
+pub(crate) fn encode_param(name: &'static str, value: &str) -> Result<String, ConstructionError> {
     if value.is_empty() {
         return Err(ConstructionError::new(name, "must not be empty"));
     }
@@ -607,6 +650,13 @@ impl HuaweiClient {
         self.inner.service
     }
 
+    /// The clock offset in seconds (server time − local time) learnt from a clock-skew error
+    /// and added to the local clock when signing; 0 until one happened. See
+    /// [`HuaweiClientBuilder::clock_skew_correction`].
+    pub fn clock_offset_seconds(&self) -> i64 {
+        self.inner.runtime.clock_offset_seconds()
+    }
+
     /// Sends a request: validates and encodes the path, resolves credentials and the project id,
     /// signs every attempt, retries, applies timeouts, decodes a 2xx JSON body into `O` and any
     /// other status into `E` (through [`OperationError::from_metadata`]).
@@ -625,6 +675,7 @@ impl HuaweiClient {
             });
         }
         let credentials = self.inner.credentials.resolve().await?;
+        crate::validate::check_credentials(&credentials)?;
         let project_id = self
             .resolve_project_id(&credentials)
             .await
@@ -661,7 +712,7 @@ impl HuaweiClient {
             .execute(
                 service,
                 request.operation,
-                &|_attempt| sign_attempt(&unsigned),
+                &|_attempt, now| sign_attempt(&unsigned, now),
                 &HOOKS,
             )
             .await;
@@ -705,7 +756,7 @@ impl HuaweiClient {
             .execute(
                 "iam",
                 "KeystoneListProjects",
-                &|_attempt| sign_attempt(&unsigned),
+                &|_attempt, now| sign_attempt(&unsigned, now),
                 &HOOKS,
             )
             .await;
@@ -727,6 +778,13 @@ impl HuaweiClient {
                     )
                 })?;
                 match list.projects.as_slice() {
+                    [one] if crate::validate::project_id_problem(&one.id).is_some() => {
+                        Err(fail(format!(
+                            "IAM returned an unusable project id for region {region:?}{rid}: {}; \
+                             set the project id explicitly",
+                            crate::validate::project_id_problem(&one.id).unwrap_or_default()
+                        )))
+                    }
                     [one] => {
                         tracing::debug!(region = %region, project_id = %one.id, "project id discovered");
                         Ok(one.id.clone())
@@ -760,6 +818,7 @@ impl HuaweiClient {
     /// Convenience for tests and tools: resolves (and caches) the project id now.
     pub async fn resolve_project_id_now<E>(&self) -> Result<String, SdkError<E>> {
         let credentials = self.inner.credentials.resolve().await?;
+        crate::validate::check_credentials(&credentials)?;
         self.resolve_project_id(&credentials)
             .await
             .map_err(Failure::into_sdk)
@@ -843,5 +902,25 @@ mod tests {
         assert!(encode_param("id", "a/b").is_err());
         assert!(encode_param("id", "..").is_err());
         assert_eq!(encode_param("id", "urn:a b").unwrap(), "urn%3Aa%20b");
+    }
+
+    proptest::proptest! {
+        /// Bounded version of the cargo-fuzz target `percent_encoding`: a path parameter is
+        /// either refused or one segment that cannot be normalised and decodes back to it.
+        #[test]
+        fn path_params_stay_in_their_segment(value in proptest::prelude::any::<String>()) {
+            match encode_param("id", &value) {
+                Ok(segment) => {
+                    proptest::prop_assert!(!segment.is_empty());
+                    proptest::prop_assert!(!segment.contains(['/', '?', '#', '\\']), "{}", segment);
+                    proptest::prop_assert!(segment != "." && segment != "..");
+                    proptest::prop_assert_eq!(sign::encode::percent_decode(&segment).unwrap(), value);
+                }
+                Err(e) => proptest::prop_assert!(
+                    value.is_empty() || value.contains('/') || value == "." || value == "..",
+                    "{}", e
+                ),
+            }
+        }
     }
 }

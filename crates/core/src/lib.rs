@@ -13,6 +13,10 @@
 //! crate README for credentials, endpoints, retries, timeouts and tracing.
 #![warn(missing_docs)]
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
 pub mod aliyun;
 pub mod credentials;
 mod endpoint;
@@ -23,6 +27,7 @@ pub mod retry;
 mod runtime;
 pub mod serde_helpers;
 pub mod sign;
+mod validate;
 
 pub use credentials::Credentials;
 pub use error::{BuildError, SdkError};

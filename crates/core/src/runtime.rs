@@ -3,9 +3,11 @@
 //! The loop itself is not generic over the output or error types (one copy in the binary); the
 //! thin generic layer in the protocol modules decodes the final response.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
+use time::OffsetDateTime;
 use tracing::Instrument;
 
 use crate::error::{
@@ -70,6 +72,7 @@ pub(crate) struct RuntimeSettings {
     pub operation_timeout: Option<Duration>,
     pub max_response_bytes: usize,
     pub user_agent_suffix: Option<String>,
+    pub clock_skew_correction: bool,
 }
 
 impl Default for RuntimeSettings {
@@ -82,6 +85,7 @@ impl Default for RuntimeSettings {
             operation_timeout: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent_suffix: None,
+            clock_skew_correction: true,
         }
     }
 }
@@ -95,6 +99,11 @@ pub(crate) struct Runtime {
     operation_timeout: Option<Duration>,
     max_response_bytes: usize,
     pub(crate) user_agent: String,
+    clock_skew_correction: bool,
+    /// Seconds to add to the local clock when signing (server time − local time), learnt from
+    /// the `Date` header of a clock-skew error. Shared by the client's clones (the runtime sits
+    /// behind the client's `Arc`).
+    clock_offset: AtomicI64,
 }
 
 fn install_crypto_provider() {
@@ -153,10 +162,10 @@ impl Runtime {
         );
         if let Some(suffix) = &settings.user_agent_suffix {
             let suffix = suffix.trim();
-            if suffix.chars().any(|c| c.is_control()) {
+            if let Some(reason) = crate::validate::user_agent_problem(suffix) {
                 return Err(BuildError::InvalidConfig {
                     item: "user_agent_suffix",
-                    reason: "must not contain control characters".into(),
+                    reason: reason.into(),
                 });
             }
             if !suffix.is_empty() {
@@ -178,8 +187,38 @@ impl Runtime {
             operation_timeout: settings.operation_timeout,
             max_response_bytes: settings.max_response_bytes,
             user_agent,
+            clock_skew_correction: settings.clock_skew_correction,
+            clock_offset: AtomicI64::new(0),
         })
     }
+
+    /// The learnt clock offset in seconds (server time − local time); 0 until a clock-skew
+    /// error taught one.
+    pub(crate) fn clock_offset_seconds(&self) -> i64 {
+        self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// The time to sign with: the local clock corrected by the learnt offset.
+    pub(crate) fn signing_time(&self) -> OffsetDateTime {
+        let now = OffsetDateTime::now_utc();
+        let offset = self.clock_offset_seconds();
+        if offset == 0 {
+            return now;
+        }
+        now.checked_add(time::Duration::seconds(offset))
+            .unwrap_or(now)
+    }
+}
+
+/// Parses an HTTP `Date` header in IMF-fixdate form (RFC 7231 §7.1.1.1),
+/// e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. Other (obsolete) forms give `None`.
+pub(crate) fn parse_http_date(value: &str) -> Option<OffsetDateTime> {
+    const IMF_FIXDATE: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(value.trim(), IMF_FIXDATE)
+        .ok()
+        .map(time::PrimitiveDateTime::assume_utc)
 }
 
 /// One signed request ready to go on the wire.
@@ -192,6 +231,81 @@ pub(crate) struct PreparedRequest {
     pub log_target: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Texts to cut out of error responses (the security token in the forms a gateway may echo
+    /// it: raw in a canonical request, percent-encoded once or twice in a string to sign).
+    pub redact: Vec<String>,
+}
+
+/// The forms of a security token that may come back in an error body (an echoed canonical
+/// request or string to sign), longest first.
+pub(crate) fn redaction_forms(security_token: Option<&str>) -> Vec<String> {
+    let Some(token) = security_token.filter(|t| !t.is_empty()) else {
+        return Vec::new();
+    };
+    let once = crate::sign::encode::percent_encode(token);
+    let twice = crate::sign::encode::percent_encode(&once);
+    let mut forms = vec![twice, once, token.to_owned()];
+    forms.dedup();
+    forms
+}
+
+const REDACTED: &str = "***";
+
+fn redact_text(text: &mut String, forms: &[String]) {
+    for f in forms {
+        if text.contains(f.as_str()) {
+            *text = text.replace(f.as_str(), REDACTED);
+        }
+    }
+}
+
+fn redact_bytes(body: &Bytes, forms: &[String]) -> Option<Bytes> {
+    let mut out: Option<Vec<u8>> = None;
+    for f in forms {
+        let needle = f.as_bytes();
+        let hay: &[u8] = out.as_deref().unwrap_or(body);
+        if needle.is_empty() || !hay.windows(needle.len()).any(|w| w == needle) {
+            continue;
+        }
+        let mut next = Vec::with_capacity(hay.len());
+        let mut i = 0;
+        while i < hay.len() {
+            if hay[i..].starts_with(needle) {
+                next.extend_from_slice(REDACTED.as_bytes());
+                i += needle.len();
+            } else {
+                next.push(hay[i]);
+                i += 1;
+            }
+        }
+        out = Some(next);
+    }
+    out.map(Bytes::from)
+}
+
+/// Removes every redaction form from an error response (body and headers) and from the
+/// metadata decoded from it, so no error, `Display`, `Debug` or log line can carry the token.
+fn redact_error(received: &mut Received, meta: Option<&mut ErrorMetadata>, forms: &[String]) {
+    if forms.is_empty() {
+        return;
+    }
+    if let Some(body) = redact_bytes(&received.body, forms) {
+        received.body = body;
+    }
+    for (_, v) in &mut received.headers {
+        redact_text(v, forms);
+    }
+    if let Some(meta) = meta {
+        for text in [&mut meta.message, &mut meta.code, &mut meta.request_id]
+            .into_iter()
+            .flatten()
+        {
+            redact_text(text, forms);
+        }
+        for v in meta.extras.values_mut() {
+            redact_text(v, forms);
+        }
+    }
 }
 
 /// A complete response.
@@ -221,6 +335,8 @@ pub(crate) struct ProtocolHooks<'a> {
     pub parse_error: &'a (dyn Fn(&Received) -> ErrorMetadata + Send + Sync),
     /// Request id of any response (headers first, then the body).
     pub request_id: &'a (dyn Fn(&Received) -> Option<String> + Send + Sync),
+    /// Whether an error says the request's timestamp was out of the accepted window.
+    pub is_clock_skew: &'a (dyn Fn(&ErrorMetadata) -> bool + Send + Sync),
 }
 
 /// A failure that is not a service error.
@@ -292,10 +408,17 @@ impl Outcome {
     }
 }
 
+/// Builds and signs one attempt: `(attempt number, signing time)`.
+pub(crate) type Prepare<'a> =
+    dyn Fn(u32, OffsetDateTime) -> Result<PreparedRequest, ConstructionError> + Send + Sync + 'a;
+
 enum AttemptError {
     Timeout(TimeoutError),
     Dispatch(DispatchError),
     BodyTooLarge(Received, usize),
+    /// The head arrived but the body broke off (connection closed before the declared length,
+    /// a bad chunk): what arrived, and why it stopped.
+    BodyIncomplete(Received, String),
 }
 
 fn classify_reqwest(e: reqwest::Error, started: Instant, attempt_limit: Duration) -> AttemptError {
@@ -324,6 +447,14 @@ fn classify_reqwest(e: reqwest::Error, started: Instant, attempt_limit: Duration
 }
 
 impl Runtime {
+    /// Stores `Date − now` from a clock-skew error response; `None` without a usable `Date`.
+    fn learn_clock_offset(&self, received: &Received) -> Option<i64> {
+        let server = parse_http_date(received.header("date")?)?;
+        let offset = server.unix_timestamp() - OffsetDateTime::now_utc().unix_timestamp();
+        self.clock_offset.store(offset, Ordering::Relaxed);
+        Some(offset)
+    }
+
     async fn send_once(&self, req: &PreparedRequest) -> Result<Received, AttemptError> {
         let started = Instant::now();
         let limit = self.attempt_timeout.unwrap_or(Duration::MAX);
@@ -363,11 +494,24 @@ impl Runtime {
             ));
         }
         let mut body = BytesMut::new();
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| classify_reqwest(e, started, limit))?
-        {
+        loop {
+            let chunk = match resp.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) if (e.is_body() || e.is_decode()) && !e.is_timeout() => {
+                    let cause = std::error::Error::source(&e)
+                        .map_or_else(|| e.to_string(), |inner| inner.to_string());
+                    return Err(AttemptError::BodyIncomplete(
+                        Received {
+                            status,
+                            headers,
+                            body: body.freeze(),
+                        },
+                        cause,
+                    ));
+                }
+                Err(e) => return Err(classify_reqwest(e, started, limit)),
+            };
             if body.len() + chunk.len() > cap {
                 let room = cap - body.len();
                 body.extend_from_slice(&chunk[..room]);
@@ -389,12 +533,13 @@ impl Runtime {
         })
     }
 
-    /// Runs the retry loop for one operation. `prepare` builds and signs attempt `n` (1-based).
+    /// Runs the retry loop for one operation. `prepare(n, time)` builds attempt `n` (1-based)
+    /// and signs it with `time` (the local clock corrected by the learnt clock offset).
     pub(crate) async fn execute(
         &self,
         service: &'static str,
         operation: &'static str,
-        prepare: &(dyn Fn(u32) -> Result<PreparedRequest, ConstructionError> + Send + Sync),
+        prepare: &Prepare<'_>,
         hooks: &ProtocolHooks<'_>,
     ) -> Outcome {
         let span = tracing::info_span!(
@@ -428,15 +573,21 @@ impl Runtime {
 
     async fn attempts(
         &self,
-        prepare: &(dyn Fn(u32) -> Result<PreparedRequest, ConstructionError> + Send + Sync),
+        prepare: &Prepare<'_>,
         hooks: &ProtocolHooks<'_>,
         op_span: &tracing::Span,
     ) -> Outcome {
         let max = self.retry.max_attempts.max(1);
         let mut attempt = 1u32;
+        // At most one immediate extra attempt per operation after a clock-skew error; it does
+        // not count against `max_attempts`.
+        let mut skew_corrected = false;
         loop {
-            op_span.record("attempts", attempt);
-            let request = match prepare(attempt) {
+            op_span.record("attempts", attempt + u32::from(skew_corrected));
+            let request = match prepare(attempt, self.signing_time()).and_then(|r| {
+                crate::validate::check_headers(&r.headers)?;
+                Ok(r)
+            }) {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::debug!(error = %e, "request construction failed");
@@ -484,9 +635,29 @@ impl Runtime {
                     op_span.record("status", received.status);
                     return Outcome::Success(received);
                 }
-                Ok(received) => {
+                Ok(mut received) => {
                     op_span.record("status", received.status);
-                    let meta = (hooks.parse_error)(&received);
+                    redact_error(&mut received, None, &request.redact);
+                    let mut meta = (hooks.parse_error)(&received);
+                    // A JSON body may escape characters of the token (`\/`): redact the
+                    // decoded text too.
+                    redact_error(&mut received, Some(&mut meta), &request.redact);
+                    if self.clock_skew_correction
+                        && !skew_corrected
+                        && (hooks.is_clock_skew)(&meta)
+                        && let Some(offset) = self.learn_clock_offset(&received)
+                    {
+                        skew_corrected = true;
+                        tracing::warn!(
+                            status = meta.status,
+                            code = meta.code().unwrap_or(""),
+                            request_id = meta.request_id().unwrap_or(""),
+                            clock_offset_seconds = offset,
+                            "request time out of the accepted window; the clock offset was \
+                             learnt from the response's Date header, retrying once at once"
+                        );
+                        continue;
+                    }
                     let retryable = is_retryable_response(meta.status, meta.code());
                     if !retryable || attempt >= max {
                         tracing::debug!(
@@ -513,7 +684,8 @@ impl Runtime {
                     );
                     (None, retry_after)
                 }
-                Err(AttemptError::BodyTooLarge(received, cap)) => {
+                Err(AttemptError::BodyTooLarge(mut received, cap)) => {
+                    redact_error(&mut received, None, &request.redact);
                     let request_id = (hooks.request_id)(&received);
                     tracing::debug!(status = received.status, cap, "response body too large");
                     return Outcome::Failed(Failure::Response(ResponseError::new(
@@ -521,6 +693,27 @@ impl Runtime {
                         request_id,
                         format!("response body exceeds the limit of {cap} bytes"),
                     )));
+                }
+                Err(AttemptError::BodyIncomplete(mut received, cause)) => {
+                    // A transport failure (retried like one), reported with what arrived.
+                    redact_error(&mut received, None, &request.redact);
+                    let request_id = (hooks.request_id)(&received);
+                    let received_bytes = received.body.len();
+                    tracing::info!(
+                        status = received.status,
+                        request_id = request_id.as_deref().unwrap_or(""),
+                        received_bytes,
+                        cause = %cause,
+                        "response body cut short"
+                    );
+                    let failure = Failure::Response(ResponseError::new(
+                        received.into_raw(),
+                        request_id,
+                        format!(
+                            "truncated body: the response ended after {received_bytes} bytes ({cause})"
+                        ),
+                    ));
+                    (Some(failure), None)
                 }
                 Err(AttemptError::Timeout(e)) => {
                     tracing::info!(error = %e, "attempt timed out");
@@ -550,6 +743,106 @@ impl Runtime {
             drop(_g);
             tokio::time::sleep(delay).await;
             attempt += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn http_dates() {
+        let t = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(t.unix_timestamp(), 784_111_777);
+        // The day name is not cross-checked (the date and time are what matter).
+        assert!(parse_http_date("Mon, 06 Nov 1994 08:49:37 GMT").is_some());
+        for bad in [
+            "",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 31 Feb 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 25:49:37 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn redaction() {
+        let forms = redaction_forms(Some("a/b+c=="));
+        assert_eq!(
+            forms,
+            ["a%252Fb%252Bc%253D%253D", "a%2Fb%2Bc%3D%3D", "a/b+c=="]
+        );
+        assert!(redaction_forms(Some("")).is_empty());
+        assert!(redaction_forms(None).is_empty());
+        let mut r = Received {
+            status: 400,
+            headers: vec![("x-echo".into(), "t=a/b+c==".into())],
+            body: Bytes::from_static(
+                b"raw a/b+c== once a%2Fb%2Bc%3D%3D twice a%252Fb%252Bc%253D%253D",
+            ),
+        };
+        let mut meta = ErrorMetadata::new(400);
+        meta.message = Some("m a/b+c==".into());
+        meta.extras.insert("k".into(), "a%2Fb%2Bc%3D%3D".into());
+        redact_error(&mut r, Some(&mut meta), &forms);
+        assert_eq!(&r.body[..], b"raw *** once *** twice ***");
+        assert_eq!(r.headers[0].1, "t=***");
+        assert_eq!(meta.message(), Some("m ***"));
+        assert_eq!(meta.extra("k"), Some("***"));
+    }
+
+    /// IMF-fixdate written by hand, independent of the parser.
+    fn imf(t: OffsetDateTime) -> String {
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        format!(
+            "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+            DAYS[t.weekday().number_days_from_monday() as usize],
+            t.day(),
+            MONTHS[u8::from(t.month()) as usize - 1],
+            t.year(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn http_date_round_trip(secs in 0i64..253_402_300_799) {
+            let t = OffsetDateTime::from_unix_timestamp(secs).unwrap();
+            prop_assert_eq!(parse_http_date(&imf(t)).map(|t| t.unix_timestamp()), Some(secs));
+        }
+
+        #[test]
+        fn http_date_never_panics(s in "\\PC{0,40}") {
+            let _ = parse_http_date(&s);
+        }
+
+        #[test]
+        // `*` is left out: a token made of the marker `***` itself cannot be told apart.
+        fn redaction_removes_every_form(token in "[!-)+-~]{1,24}", noise in "[a-z ]{0,16}") {
+            let forms = redaction_forms(Some(&token));
+            let once = crate::sign::encode::percent_encode(&token);
+            let twice = crate::sign::encode::percent_encode(&once);
+            let text = format!("{noise}{token}{noise}{once}{noise}{twice}");
+            let mut r = Received { status: 401, headers: vec![], body: Bytes::from(text.clone()) };
+            let mut meta = ErrorMetadata::new(401);
+            meta.message = Some(text);
+            redact_error(&mut r, Some(&mut meta), &forms);
+            let body = String::from_utf8(r.body.to_vec()).unwrap();
+            for shown in [body.as_str(), meta.message().unwrap()] {
+                prop_assert!(!shown.contains(token.as_str()), "{}", shown);
+                prop_assert!(!shown.contains(once.as_str()), "{}", shown);
+                prop_assert!(!shown.contains(twice.as_str()), "{}", shown);
+            }
         }
     }
 }

@@ -250,3 +250,92 @@ async fn nothing_secret_is_logged_at_trace_level() {
         assert!(log.contains(needle), "log lacks {needle:?}:\n{log}");
     }
 }
+
+/// The clock-skew correction cycle (expired timestamp, learnt offset, corrected retry), a
+/// credentials refusal and an echoed token in an error body log nothing secret either.
+#[tokio::test]
+async fn clock_skew_refusals_and_echoed_tokens_log_no_secret() {
+    let buffer = Buffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(buffer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let creds = Credentials::new("AKIDVISIBLE", SECRET).with_security_token(TOKEN);
+
+    // Alibaba: InvalidTimeStamp.Expired with a Date header, then an error that echoes the
+    // token in every form a gateway could use.
+    let echoed = format!(
+        r#"{{"Code":"SignatureDoesNotMatch","Message":"raw {TOKEN} once {} twice {}","RequestId":"r-echo"}}"#,
+        cloudsdk_core::sign::encode::percent_encode(TOKEN),
+        cloudsdk_core::sign::encode::percent_encode(&cloudsdk_core::sign::encode::percent_encode(
+            TOKEN
+        )),
+    );
+    let ecs = Server::sequence(vec![
+        Reply::json(
+            400,
+            r#"{"Code":"InvalidTimeStamp.Expired","Message":"Specified time stamp or date value is expired.","RequestId":"r-exp"}"#,
+        )
+        .with_header("Date", "Sun, 06 Nov 1994 08:49:37 GMT"),
+        Reply::json(400, &echoed),
+    ])
+    .await;
+    let ali = AliyunClientBuilder::new(&ALI)
+        .region("cn-beijing")
+        .endpoint(ecs.url())
+        .signature_algorithm(SignatureAlgorithm::V2)
+        .credentials(creds.clone())
+        .retry_config(fast_retry(1))
+        .build()
+        .unwrap();
+    let err = ali
+        .send::<serde_json::Value, FakeError>(
+            RpcRequest::new("DescribeSecurityGroupReferences").param("RegionId", "cn-beijing"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(ecs.count(), 2, "the corrected retry was sent");
+    assert_eq!(err.code(), Some("SignatureDoesNotMatch"));
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("raw *** once *** twice ***"), "{shown}");
+
+    // Huawei: a token with a line break is refused before anything is sent.
+    let bad = Credentials::new("AKIDVISIBLE", SECRET).with_security_token(format!("{TOKEN}\r\n"));
+    let never = Server::sequence(vec![Reply::json(200, "{}")]).await;
+    let hw = HuaweiClientBuilder::new(&HW)
+        .endpoint(never.url())
+        .project_id("p")
+        .credentials_provider(bad)
+        .build()
+        .unwrap();
+    let err = hw
+        .send::<serde_json::Value, FakeError>(
+            RestRequest::new("ShowSecurityGroup", "GET").literal("/v3/x"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, cloudsdk_core::SdkError::Construction(_)),
+        "{err:?}"
+    );
+    assert_eq!(never.count(), 0);
+    let shown = format!("{shown} {err} {err:?}");
+
+    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    for needle in [
+        "clock offset",
+        "InvalidTimeStamp.Expired",
+        "SignatureDoesNotMatch",
+    ] {
+        assert!(log.contains(needle), "log lacks {needle:?}:\n{log}");
+    }
+    let once = cloudsdk_core::sign::encode::percent_encode(TOKEN);
+    let twice = cloudsdk_core::sign::encode::percent_encode(&once);
+    for f in [SECRET, TOKEN, &once, &twice] {
+        assert!(!log.contains(f), "log contains {f:?}:\n{log}");
+        assert!(!shown.contains(f), "error text contains {f:?}:\n{shown}");
+    }
+}

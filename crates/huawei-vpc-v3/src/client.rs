@@ -204,6 +204,12 @@ impl ClientBuilder {
         self
     }
 
+    /// Clock-skew correction (on by default): after a rejected timestamp (`APIGW.0301 … signature expired`, `InvalidTimeStamp.Expired`) the client learns the offset from the response's `Date` header, retries once at once and signs later requests with the corrected time. `false` disables it.
+    pub fn clock_skew_correction(mut self, value: bool) -> Self {
+        self.inner = self.inner.clock_skew_correction(value);
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors

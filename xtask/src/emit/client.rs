@@ -110,6 +110,11 @@ fn forwards(model: &Model) -> Vec<Forward> {
             arg: string,
             doc: "Text appended to the `User-Agent` header.",
         },
+        Forward {
+            name: "clock_skew_correction",
+            arg: quote!(bool),
+            doc: "Clock-skew correction (on by default): after a rejected timestamp (`APIGW.0301 … signature expired`, `InvalidTimeStamp.Expired`) the client learns the offset from the response's `Date` header, retries once at once and signs later requests with the corrected time. `false` disables it.",
+        },
     ]);
     list
 }

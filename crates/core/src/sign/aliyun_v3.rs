@@ -135,9 +135,9 @@ pub fn parse_authorization(header: &str) -> Result<ParsedAuthorization, SigningE
     super::parse_authorization_fields(header, ALGORITHM, "Credential")
 }
 
-/// A fresh `x-acs-signature-nonce`: 32 lower-case hex characters from a random (v4) UUID.
+/// A fresh `x-acs-signature-nonce`: 32 lower-case hex characters of a random (v4) UUID.
 pub fn new_nonce() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+    super::to_hex(&super::random_uuid_v4())
 }
 
 fn build(input: &SigningInput<'_>, names: &[&str], access_key_id: &str, secret: &str) -> Signed {

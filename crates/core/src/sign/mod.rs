@@ -282,3 +282,62 @@ mod tests {
         assert_eq!(e.kind(), SigningErrorKind::MissingHeader);
     }
 }
+
+/// 16 random bytes with the version (4) and variant bits of a random UUID (RFC 9562 §5.4).
+///
+/// The bytes come from the operating system (`getrandom`, the source `ring` already uses); if
+/// that ever fails, from `fastrand`: a signature nonce must be unique, not secret.
+pub(crate) fn random_uuid_v4() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    if getrandom::getrandom(&mut b).is_err() {
+        b = fastrand::u128(..).to_le_bytes();
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    b
+}
+
+/// A random UUID in its hyphenated lower-case text form (`8-4-4-4-12` hex digits), as the
+/// official SDKs send for the V2 `SignatureNonce`.
+pub(crate) fn new_uuid_v4_hyphenated() -> String {
+    let h = to_hex(&random_uuid_v4());
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+#[cfg(test)]
+mod nonce_tests {
+    #[test]
+    fn uuid_v4_shape_and_uniqueness() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let u = super::new_uuid_v4_hyphenated();
+            let parts: Vec<&str> = u.split('-').collect();
+            assert_eq!(
+                parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+                [8, 4, 4, 4, 12],
+                "{u}"
+            );
+            assert!(
+                u.bytes()
+                    .all(|c| c == b'-' || c.is_ascii_digit() || (b'a'..=b'f').contains(&c)),
+                "{u}"
+            );
+            assert!(parts[2].starts_with('4'), "version nibble: {u}");
+            assert!(
+                matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
+                "variant: {u}"
+            );
+            assert!(seen.insert(u));
+            let n = super::aliyun_v3::new_nonce();
+            assert_eq!(n.len(), 32);
+            assert!(seen.insert(n));
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Validation of values that end up in a request line or a header, before any byte is sent.
+//!
+//! Path parameters are percent-encoded (see `huawei::encode_param`) and query values are
+//! RFC 3986 encoded by the signers, so they cannot escape their place. Values that go into a
+//! header verbatim (access key id, security token, project id, user agent) cannot be encoded, so
+//! they are checked here: a CR or LF could otherwise start a new header, and the HTTP stack
+//! refuses non-ASCII header values only once a request is on its way. Messages never echo a
+//! credential.
+
+use crate::credentials::Credentials;
+use crate::error::ConstructionError;
+
+/// Longest project id accepted (real ones are 32 hex digits).
+pub(crate) const MAX_PROJECT_ID_LEN: usize = 128;
+
+/// ASCII from `!` to `~`: no space, no control character, nothing outside ASCII.
+fn is_graphic(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Why a credential is unusable, or `None`. Never includes the value.
+pub(crate) fn credentials_problem(c: &Credentials) -> Option<&'static str> {
+    let ak = c.access_key_id();
+    if ak.is_empty() {
+        return Some("the access key id is empty");
+    }
+    if !is_graphic(ak) || ak.contains(',') {
+        return Some(
+            "the access key id must be printable ASCII without spaces, commas or control characters",
+        );
+    }
+    if c.access_key_secret().is_empty() {
+        return Some("the secret access key is empty");
+    }
+    if let Some(token) = c.security_token() {
+        if token.is_empty() {
+            return Some("the security token is empty");
+        }
+        if !is_graphic(token) {
+            return Some(
+                "the security token must be printable ASCII without spaces or control characters",
+            );
+        }
+    }
+    None
+}
+
+/// Checks resolved credentials before they are used to sign anything.
+pub(crate) fn check_credentials(c: &Credentials) -> Result<(), ConstructionError> {
+    match credentials_problem(c) {
+        Some(problem) => Err(ConstructionError::new("credentials", problem)),
+        None => Ok(()),
+    }
+}
+
+/// Why a project id is unusable, or `None`. It goes into the path (encoded) and into the
+/// `X-Project-Id` header (verbatim).
+pub(crate) fn project_id_problem(p: &str) -> Option<String> {
+    if p.is_empty() {
+        return Some("must not be empty".into());
+    }
+    if p.len() > MAX_PROJECT_ID_LEN {
+        return Some(format!(
+            "is {} bytes long; at most {MAX_PROJECT_ID_LEN} are accepted",
+            p.len()
+        ));
+    }
+    if !is_graphic(p) {
+        return Some(format!(
+            "{p:?} must be printable ASCII without spaces or control characters"
+        ));
+    }
+    if p.contains(['/', '?', '#']) || p == "." || p == ".." {
+        return Some(format!("{p:?} is not a valid project id"));
+    }
+    None
+}
+
+/// Why a user-agent suffix is unusable, or `None`.
+pub(crate) fn user_agent_problem(suffix: &str) -> Option<&'static str> {
+    if suffix.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+        None
+    } else {
+        Some("must be printable ASCII (no control characters, no non-ASCII text)")
+    }
+}
+
+/// Last line of defence: every header of a prepared request must be valid for the HTTP stack,
+/// so an invalid one is a construction error (not a retried dispatch failure).
+pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<(), ConstructionError> {
+    for (name, value) in headers {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(ConstructionError::new(
+                "header",
+                format!("{name:?} is not a valid header name"),
+            ));
+        }
+        if reqwest::header::HeaderValue::from_str(value).is_err() {
+            return Err(ConstructionError::new(
+                "header",
+                format!("the value of header {name:?} contains characters not allowed in a header"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials() {
+        assert_eq!(credentials_problem(&Credentials::new("AK", "SK")), None);
+        for ak in ["", "A K", "AK\r\nX-Injected: 1", "AK\u{7f}", "ÄK", "A,K"] {
+            assert!(
+                credentials_problem(&Credentials::new(ak, "SK")).is_some(),
+                "{ak:?}"
+            );
+        }
+        assert!(credentials_problem(&Credentials::new("AK", "")).is_some());
+        assert_eq!(
+            credentials_problem(&Credentials::new("AK", "any secret\r\nü")),
+            None,
+            "the secret never goes on the wire"
+        );
+        for token in ["", "t\r\nX: y", "t t", "tök"] {
+            let c = Credentials::new("AK", "SK").with_security_token(token);
+            assert!(credentials_problem(&c).is_some(), "{token:?}");
+        }
+        let c = Credentials::new("AK", "SK").with_security_token("CAIS+/=abc");
+        assert_eq!(credentials_problem(&c), None);
+    }
+
+    #[test]
+    fn project_ids() {
+        assert_eq!(project_id_problem("0605767b5280d57e2f6ec014d9c0a2b7"), None);
+        assert_eq!(project_id_problem("%2F"), None);
+        for bad in [
+            "", ".", "..", "../x", "a/b", "a?b", "a#b", "a b", "a\r\nb", "ü",
+        ] {
+            assert!(project_id_problem(bad).is_some(), "{bad:?}");
+        }
+        assert!(project_id_problem(&"a".repeat(MAX_PROJECT_ID_LEN + 1)).is_some());
+        assert_eq!(project_id_problem(&"a".repeat(MAX_PROJECT_ID_LEN)), None);
+    }
+
+    #[test]
+    fn headers() {
+        let ok = vec![("X-A".to_owned(), "v w".to_owned())];
+        assert!(check_headers(&ok).is_ok());
+        let bad = vec![("X-A".to_owned(), "v\r\nX-B: 1".to_owned())];
+        assert!(check_headers(&bad).is_err());
+        let bad = vec![("X A".to_owned(), "v".to_owned())];
+        assert!(check_headers(&bad).is_err());
+    }
+}
