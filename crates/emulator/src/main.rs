@@ -1,0 +1,160 @@
+//! `cloudsdk-emulator`: serves the Huawei Cloud and Alibaba Cloud emulator until Ctrl-C or
+//! SIGTERM. See the library docs for routes, state and faults.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use cloudsdk_emulator::{
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_MAX_CLOCK_SKEW, Emulator, FaultRule,
+    State,
+};
+
+/// A local cloud on loopback that speaks Huawei Cloud (ECS v2/v2.1 Nova security groups, VPC v3
+/// ShowSecurityGroup, IAM project lookup) and Alibaba Cloud (ECS RPC
+/// DescribeSecurityGroupReferences, V2 and V3 signatures, JSON and XML), verifying every
+/// signature. Prints `cloudsdk-emulator listening on http://HOST:PORT` once started, then one
+/// line per request on stderr.
+#[derive(Debug, Parser)]
+#[command(name = "cloudsdk-emulator", version)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The access key id to accept.
+    #[arg(long, default_value = DEFAULT_ACCESS_KEY_ID)]
+    access_key_id: String,
+    /// The secret of the access key.
+    #[arg(long, default_value = DEFAULT_ACCESS_KEY_SECRET, hide_default_value = false)]
+    access_key_secret: String,
+    /// Makes the key temporary: every request must carry and sign this security token.
+    #[arg(long)]
+    security_token: Option<String>,
+    /// Resources to serve, as JSON (see the crate docs of `State`); default: the documents'
+    /// examples.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Faults to inject, a JSON array of `{"fault": {"kind": ...}, "vendor"?, "operation"?}`.
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// Runs the emulator's clock this many seconds ahead (negative: behind).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    clock_offset: i64,
+    /// Largest accepted difference between a request's signing time and the emulator's clock.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_MAX_CLOCK_SKEW.as_secs())]
+    max_clock_skew: u64,
+    /// Do not log requests to stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("cloudsdk-emulator: {message}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let state = match &args.state {
+        Some(path) => match State::from_file(path) {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        },
+        None => State::seeded(),
+    };
+    let faults = match &args.faults {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read faults file {}: {e}", path.display()))
+            .and_then(|t| {
+                FaultRule::list_from_json(&t)
+                    .map_err(|e| format!("faults file {}: {e}", path.display()))
+            }) {
+            Ok(f) => f,
+            Err(e) => return fail(e),
+        },
+        None => Vec::new(),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(format!("cannot start the runtime: {e}")),
+    };
+    runtime.block_on(async move {
+        let mut builder = Emulator::builder()
+            .listen(args.listen)
+            .access_key(args.access_key_id, args.access_key_secret)
+            .state(state)
+            .clock_offset(args.clock_offset)
+            .max_clock_skew(Duration::from_secs(args.max_clock_skew))
+            .faults(faults)
+            .log_requests(!args.quiet);
+        if let Some(token) = args.security_token {
+            builder = builder.security_token(token);
+        }
+        let shutdown = shutdown_signal();
+        let emulator = match builder.start().await {
+            Ok(e) => e,
+            Err(e) => return fail(format!("cannot listen on {}: {e}", args.listen)),
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(
+            stdout,
+            "cloudsdk-emulator listening on {}",
+            emulator.endpoint()
+        );
+        let _ = stdout.flush();
+        drop(stdout);
+        shutdown.await;
+        eprintln!("cloudsdk-emulator: shutting down");
+        emulator.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM. The handlers are registered when this is called (before the
+/// "listening" line is printed), so a signal sent right after that line is never missed.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            match (term, int) {
+                (Some(mut term), Some(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
