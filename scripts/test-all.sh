@@ -39,6 +39,8 @@ cargo test --workspace --locked
 if [[ "${SKIP_INTEROP:-0}" != "1" ]]; then
     step "official SDK interoperability (signers)"
     bash tests/interop/run_signer_interop.sh
+    step "official SDK interoperability (emulator: Huawei ECS/VPC/IAM and Alibaba ECS Python SDKs)"
+    bash tests/interop/run_emulator_interop.sh
 fi
 
 step "all checks passed"
