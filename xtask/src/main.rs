@@ -1,6 +1,9 @@
 //! `cargo xtask codegen [--check]`: generates the SDK crates from `specs/*.yaml`.
+//! `cargo xtask bench [...]`: runs the benchmarks and writes `BENCHMARKS.md` (see `bench.rs`).
 
 use std::process::ExitCode;
+
+mod bench;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -8,11 +11,13 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen"] => run(false),
         ["codegen", "--check"] | ["codegen", "-c"] => run(true),
+        ["bench", rest @ ..] => bench::main(rest),
         _ => {
             eprintln!("usage: cargo xtask codegen [--check]");
             eprintln!();
             eprintln!("  codegen          regenerate crates/<crate>/ from specs/<crate>.yaml");
             eprintln!("  codegen --check  regenerate in memory; fail and list the stale files");
+            eprintln!("  bench [...]      run the benchmarks, write BENCHMARKS.md (bench --help)");
             ExitCode::from(2)
         }
     }
