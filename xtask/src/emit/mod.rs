@@ -71,8 +71,7 @@ fn cargo_toml(model: &Model) -> String {
         ""
     };
     let extra_deps = format!(
-        "\n# tests/ and examples/ are hand-written.\n[dev-dependencies]\ninsta.workspace = true\n\
-         proptest.workspace = true # tests/decode_props.rs\n{xml}\
+        "\n# tests/ and examples/ are hand-written.\n[dev-dependencies]\ninsta.workspace = true\n{xml}\
          serde_json.workspace = true\ntokio = {{ workspace = true, features = [\"rt\", \"macros\"] }}\n"
     );
     format!(
