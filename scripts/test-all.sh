@@ -30,6 +30,9 @@ cargo xtask codegen --check
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "fuzz targets compile (cargo check; running them: fuzz/README.md)"
+cargo check --manifest-path fuzz/Cargo.toml --bins --locked --quiet
+
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
