@@ -90,6 +90,71 @@ impl Default for RuntimeSettings {
     }
 }
 
+/// The setters both vendors' client builders share: credentials and the [`RuntimeSettings`].
+/// Expanded inside `impl HuaweiClientBuilder` and `impl AliyunClientBuilder` (which have
+/// `credentials`, `provider` and `settings` fields), so the two stay identical.
+macro_rules! shared_builder_setters {
+    () => {
+        /// Static credentials (checked when the client is built).
+        pub fn credentials(mut self, credentials: Credentials) -> Self {
+            self.credentials = Some(credentials);
+            self
+        }
+
+        /// A credentials provider, called once per operation (its credentials are checked at
+        /// every `send`).
+        pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+            self.provider = Some(Arc::new(provider));
+            self
+        }
+
+        /// Maximum attempts per operation (default 3; 1 disables retries; 0 is rejected).
+        pub fn max_attempts(mut self, n: u32) -> Self {
+            self.settings.max_attempts = Some(n);
+            self
+        }
+
+        /// Timeout of a whole operation, retries and back-off included (default: none).
+        pub fn operation_timeout(mut self, d: Duration) -> Self {
+            self.settings.operation_timeout = Some(d);
+            self
+        }
+
+        /// Timeout of one attempt, request sent and response read (default 30 s).
+        pub fn attempt_timeout(mut self, d: Duration) -> Self {
+            self.settings.attempt_timeout = Some(d);
+            self
+        }
+
+        /// Connect timeout (default 5 s).
+        pub fn connect_timeout(mut self, d: Duration) -> Self {
+            self.settings.connect_timeout = d;
+            self
+        }
+
+        /// Retry policy (default [`RetryConfig::standard`]). `max_attempts(..)` overrides its
+        /// count.
+        pub fn retry_config(mut self, config: RetryConfig) -> Self {
+            self.settings.retry = config;
+            self
+        }
+
+        /// Text appended to the `User-Agent`.
+        pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+            self.settings.user_agent_suffix = Some(suffix.into());
+            self
+        }
+
+        /// Maximum response body size in bytes (default 16 MiB); larger bodies fail with
+        /// `SdkError::Response` without being read completely.
+        pub fn max_response_bytes(mut self, n: usize) -> Self {
+            self.settings.max_response_bytes = n;
+            self
+        }
+    };
+}
+pub(crate) use shared_builder_setters;
+
 /// A built runtime: one pooled HTTP client plus validated settings.
 #[derive(Debug)]
 pub(crate) struct Runtime {
