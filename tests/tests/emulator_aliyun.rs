@@ -454,3 +454,62 @@ fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
+
+/// `RegionId` left unset is taken from the client's region (both signatures); a `region_id`
+/// set on the request wins; with neither (a client built from an endpoint alone) nothing is
+/// sent and the error names `RegionId`.
+#[tokio::test]
+async fn region_id_defaults_to_the_client_region() {
+    let emu = Emulator::start().await.unwrap();
+    for algorithm in ALGORITHMS {
+        let client = builder(&emu)
+            .signature_algorithm(algorithm)
+            .build()
+            .unwrap();
+        let out = client
+            .describe_security_group_references()
+            .security_group_id("sg-1133aa")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{algorithm:?}: {e}"));
+        let sent = last(&emu);
+        assert_eq!(out, documented(&sent.request_id), "{algorithm:?}");
+        assert_eq!(
+            sent.query_param("RegionId").as_deref(),
+            Some(REGION),
+            "{algorithm:?}"
+        );
+
+        // An explicit value wins over the client's region.
+        let err = client
+            .describe_security_group_references()
+            .region_id("cn-beijing")
+            .security_group_id("sg-1133aa")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            last(&emu).query_param("RegionId").as_deref(),
+            Some("cn-beijing"),
+            "{algorithm:?}: {err}"
+        );
+    }
+
+    let before = emu.request_count();
+    let no_region = aliyun_ecs::Client::builder()
+        .endpoint(emu.endpoint())
+        .credentials(emu.credentials())
+        .build()
+        .unwrap();
+    let err = no_region
+        .describe_security_group_references()
+        .security_group_id("sg-1133aa")
+        .send()
+        .await
+        .unwrap_err();
+    let SdkError::Construction(e) = &err else {
+        panic!("expected Construction, got {err:?}")
+    };
+    assert_eq!(e.parameter(), "RegionId", "{err}");
+    assert_eq!(emu.request_count(), before, "nothing was sent");
+}

@@ -304,6 +304,14 @@ pub enum FilledBy {
     Client,
 }
 
+/// A default a user-filled parameter takes from the client when it is not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberDefault {
+    /// The client's region (Alibaba `RegionId`, as the official SDKs fill it in).
+    ClientRegion,
+}
+
 /// How a list parameter is serialized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -358,6 +366,9 @@ pub struct Member {
     /// Fixed value for client-filled parameters (e.g. the action name).
     #[serde(default)]
     pub value: Option<String>,
+    /// Where `send()` takes the value from when the user did not set it.
+    #[serde(default)]
+    pub default: Option<MemberDefault>,
     /// Source document (defaults to the operation's).
     #[serde(default)]
     pub source: Option<Spanned<String>>,

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use crate::load::{
-    self, Decode, Field, FilledBy, ListStyle, ParamLocation, Presence, Service, SpecFile, TypeKind,
+    self, Decode, Field, FilledBy, ListStyle, MemberDefault, ParamLocation, Presence, Service,
+    SpecFile, TypeKind,
 };
 use crate::names;
 
@@ -183,6 +184,8 @@ pub struct MemberModel {
     pub client_filled: bool,
     /// Fixed value (client-filled).
     pub value: Option<String>,
+    /// `send()` fills it from the client's region when unset.
+    pub default_client_region: bool,
     /// Documented name (`SecurityGroupId.N`).
     pub documented_name: Option<String>,
     /// Documented type.
@@ -609,6 +612,7 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
                         required: m.required,
                         client_filled: m.filled_by == Some(FilledBy::Client),
                         value: m.value.clone(),
+                        default_client_region: m.default == Some(MemberDefault::ClientRegion),
                         documented_name: m.documented_name.clone(),
                         documented_type: m.documented_type.clone(),
                         min_length: m.constraints.min_length,

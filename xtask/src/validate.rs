@@ -416,6 +416,13 @@ impl Validator<'_> {
                         self.sink.error(wire, format!("path parameter `{}` needs `constraints: {{min_length: 1}}` (an empty segment would change the URI)", wire.value));
                     }
                 }
+                if m.default.is_some()
+                    && (huawei
+                        || m.filled_by == Some(FilledBy::Client)
+                        || m.ty.value.trim() != "string")
+                {
+                    self.sink.error(wire, format!("`default: client_region` is only supported for a user-filled aliyun `string` parameter, not `{}`", wire.value));
+                }
                 if m.filled_by == Some(FilledBy::Client) {
                     let known =
                         (huawei && wire.value == "project_id" && m.location == ParamLocation::Path)

@@ -84,3 +84,11 @@ fn real_specs_are_valid() {
         }
     }
 }
+
+#[test]
+fn client_region_default_only_on_aliyun_string_parameters() {
+    assert_eq!(
+        errors("bad-default"),
+        "xtask/tests/fixtures/bad-default.yaml:16:7: error: `default: client_region` is only supported for a user-filled aliyun `string` parameter, not `thing_id`"
+    );
+}

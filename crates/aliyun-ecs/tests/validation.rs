@@ -37,13 +37,21 @@ fn construction_parameter<T: std::fmt::Debug>(result: Result<T, SdkError<Error>>
     }
 }
 
+/// `RegionId` is required: unset, it comes from the client's region (tested end to end in
+/// `tests/tests/emulator_aliyun.rs`); a client with an endpoint but no region has none to give.
 #[test]
 fn missing_region_id() {
-    let r = now(client()
+    let no_region = Client::builder()
+        .endpoint("http://127.0.0.1:9")
+        .credentials(Credentials::new("AK", "SK"))
+        .build()
+        .expect("valid configuration");
+    let r = now(no_region
         .describe_security_group_references()
         .security_group_id("sg-1")
         .send());
     assert_eq!(construction_parameter(r), "RegionId");
+    // An explicit (empty) value wins over the client's region, and is refused.
     let r = now(client()
         .describe_security_group_references()
         .region_id("")

@@ -81,6 +81,14 @@ fn member_doc(m: &MemberModel) -> Doc {
         facts.push(format!("example: `{e}`"));
     }
     doc.para(format!("{}.", facts.join("; ")));
+    if m.default_client_region {
+        doc.para(format!(
+            "When not set, `send()` uses the client's region (`ClientBuilder::region`), as \
+             Alibaba's `aliyunsdkcore` does; a value set here wins. Without either, `send()` fails with \
+             `SdkError::Construction` naming `{}`.",
+            display_name(m)
+        ));
+    }
     let c = constraint_text(m);
     if !c.is_empty() {
         doc.para(format!("Checked before sending: {}.", c.join("; ")));
@@ -202,7 +210,13 @@ fn build_member(m: &MemberModel) -> TokenStream {
     let field = names::ident(&m.rust_name);
     let param = display_name(m);
     let setter = m.item_setter.clone().unwrap_or_else(|| m.rust_name.clone());
-    let missing = format!("missing required parameter `{param}` (set it with `.{setter}(..)`)");
+    let missing = if m.default_client_region {
+        format!(
+            "missing required parameter `{param}` (set it with `.{setter}(..)` or give the client a region)"
+        )
+    } else {
+        format!("missing required parameter `{param}` (set it with `.{setter}(..)`)")
+    };
     let missing_err = construction_error(&param, &missing);
     if m.list {
         let mut checks = Vec::new();
@@ -772,6 +786,9 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
                     ": set with `{}()`",
                     m.item_setter.as_deref().unwrap_or(&m.rust_name)
                 ));
+                if m.default_client_region {
+                    line.push_str(", or taken from the client's region");
+                }
             }
             let first = m.doc.translation.first().or(m.doc.docs.first());
             if let Some(first) = first {
@@ -824,6 +841,30 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
     });
     let builder_methods = user_members.iter().map(|m| accessor_methods(m, false));
     let fluent_methods = user_members.iter().map(|m| accessor_methods(m, true));
+    // Parameters that default to a client setting (the region) when the user left them unset.
+    let client_defaults: Vec<TokenStream> = user_members
+        .iter()
+        .filter(|m| m.default_client_region)
+        .map(|m| {
+            let field = names::ident(&m.rust_name);
+            quote! {
+                if inner.#field.is_none() {
+                    inner.#field = self.client.inner.region().map(::std::borrow::ToOwned::to_owned);
+                }
+            }
+        })
+        .collect();
+    let build_input = if client_defaults.is_empty() {
+        quote! {
+            let input = self.inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
+        }
+    } else {
+        quote! {
+            let mut inner = self.inner;
+            #(#client_defaults)*
+            let input = inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
+        }
+    };
     let build_members = user_members.iter().map(|m| build_member(m));
     let field_names: Vec<_> = user_members
         .iter()
@@ -929,7 +970,7 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
 
             #send_doc
             pub async fn send(self) -> ::std::result::Result<#output, ::cloudsdk_core::SdkError<#err>> {
-                let input = self.inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
+                #build_input
                 let request = #send_request;
                 self.client.inner.send::<#output, #err>(request).await
             }

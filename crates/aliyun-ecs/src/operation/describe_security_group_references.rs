@@ -33,7 +33,8 @@
 //!
 //! # Parameters
 //!
-//! - `RegionId` (String, required): set with `region_id()`. Region of the security group.
+//! - `RegionId` (String, required): set with `region_id()`, or taken from the client's region.
+//!   Region of the security group.
 //!
 //! - `SecurityGroupId.N` (RepeatList, required): set with `security_group_id()`. The n-th
 //!   security group ID to query; n ranges from 1 to 10.
@@ -103,6 +104,10 @@ pub struct DescribeSecurityGroupReferencesInput {
     /// Wire name: `RegionId` (query parameter); documented type: String; required: yes; example:
     /// `cn-hangzhou`.
     ///
+    /// When not set, `send()` uses the client's region (`ClientBuilder::region`), as Alibaba's
+    /// `aliyunsdkcore` does; a value set here wins. Without either, `send()` fails with
+    /// `SdkError::Construction` naming `RegionId`.
+    ///
     /// Checked before sending: must be set; non-empty.
     pub region_id: ::std::string::String,
 
@@ -160,6 +165,10 @@ impl DescribeSecurityGroupReferencesInputBuilder {
     ///
     /// Wire name: `RegionId` (query parameter); documented type: String; required: yes; example:
     /// `cn-hangzhou`.
+    ///
+    /// When not set, `send()` uses the client's region (`ClientBuilder::region`), as Alibaba's
+    /// `aliyunsdkcore` does; a value set here wins. Without either, `send()` fails with
+    /// `SdkError::Construction` naming `RegionId`.
     ///
     /// Checked before sending: must be set; non-empty.
     pub fn region_id(
@@ -266,7 +275,7 @@ impl DescribeSecurityGroupReferencesInputBuilder {
             return Err(
                 ::cloudsdk_core::error::ConstructionError::new(
                     "RegionId",
-                    "missing required parameter `RegionId` (set it with `.region_id(..)`)",
+                    "missing required parameter `RegionId` (set it with `.region_id(..)` or give the client a region)",
                 ),
             );
         };
@@ -346,6 +355,10 @@ impl DescribeSecurityGroupReferencesFluentBuilder {
     ///
     /// Wire name: `RegionId` (query parameter); documented type: String; required: yes; example:
     /// `cn-hangzhou`.
+    ///
+    /// When not set, `send()` uses the client's region (`ClientBuilder::region`), as Alibaba's
+    /// `aliyunsdkcore` does; a value set here wins. Without either, `send()` fails with
+    /// `SdkError::Construction` naming `RegionId`.
     ///
     /// Checked before sending: must be set; non-empty.
     pub fn region_id(
@@ -448,7 +461,15 @@ impl DescribeSecurityGroupReferencesFluentBuilder {
         DescribeSecurityGroupReferencesOutput,
         ::cloudsdk_core::SdkError<DescribeSecurityGroupReferencesError>,
     > {
-        let input = self.inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
+        let mut inner = self.inner;
+        if inner.region_id.is_none() {
+            inner.region_id = self
+                .client
+                .inner
+                .region()
+                .map(::std::borrow::ToOwned::to_owned);
+        }
+        let input = inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
         let request = input.to_request();
         self.client
             .inner
