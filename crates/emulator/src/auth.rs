@@ -238,17 +238,9 @@ pub(crate) fn verify_huawei(ctx: &AuthContext<'_>, req: &Request) -> Verdict {
                 ),
             ));
         }
-        let headers: Vec<(&str, &str)> = req
-            .headers
-            .iter()
-            .filter(|(n, _)| n != "authorization")
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let headers = signed_inputs(&req.headers);
         let query = parse_pairs(&req.raw_query);
-        let query: Vec<(&str, &str)> = query
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let query = str_pairs(&query);
         let input = huawei::SigningInput {
             method: &req.method,
             host: req.header("host").unwrap_or(ctx.host),
@@ -460,17 +452,9 @@ fn verify_aliyun_v3(ctx: &AuthContext<'_>, req: &Request) -> Result<Vec<String>,
             "The x-acs-content-sha256 header does not match the body.",
         ));
     }
-    let headers: Vec<(&str, &str)> = req
-        .headers
-        .iter()
-        .filter(|(n, _)| n != "authorization")
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers = signed_inputs(&req.headers);
     let query = parse_pairs(&req.raw_query);
-    let query: Vec<(&str, &str)> = query
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let query = str_pairs(&query);
     let expected = aliyun_v3::sign_with_signed_headers(
         &aliyun_v3::SigningInput {
             method: &req.method,
@@ -545,10 +529,7 @@ fn verify_aliyun_v2(
             "Specified access key is not found.",
         ));
     }
-    let pairs: Vec<(&str, &str)> = params
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let pairs = str_pairs(params);
     let expected = aliyun_v2::sign(&req.method, &pairs, &ctx.keys.secret);
     if get(aliyun_v2::SIGNATURE_PARAM) != Some(expected.signature.as_str()) {
         return Err(reject(
@@ -564,4 +545,21 @@ fn verify_aliyun_v2(
     check_time(ctx, get("Timestamp").unwrap_or_default())?;
     check_nonce(ctx, get("SignatureNonce").unwrap_or_default())?;
     Ok(Vec::new())
+}
+
+/// Borrowed `(name, value)` pairs, as the core's signers take them.
+fn str_pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// The received headers a signature is recomputed over: all but `authorization`.
+fn signed_inputs(headers: &[(String, String)]) -> Vec<(&str, &str)> {
+    headers
+        .iter()
+        .filter(|(n, _)| n != "authorization")
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect()
 }
