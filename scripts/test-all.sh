@@ -4,8 +4,8 @@
 #   bash scripts/test-all.sh            # everything
 #   SKIP_INTEROP=1 bash scripts/test-all.sh   # skip the official-SDK interop step (needs PyPI)
 #
-# The signing-vector tests read ../shared/vectors (the repository is checked out with `shared/`
-# beside it); set CLOUDSDK_SHARED_DIR to point elsewhere.
+# Everything it reads is inside the repository: the signing vectors are committed in
+# crates/core/tests/data/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,9 +1,9 @@
 //! Feeds the vendor test vectors (computed by the official SDKs) to the signers and compares
 //! every recorded intermediate.
 //!
-//! The vectors live outside the repository, in `shared/vectors/` next to the checkout
-//! (`$CARGO_MANIFEST_DIR/../../../shared/vectors/`); set `CLOUDSDK_SHARED_DIR` to the `shared`
-//! directory to read them from elsewhere. A missing file is a test failure, not a skip.
+//! The vectors are committed next to this test, in `tests/data/` (see `tests/data/README.md`
+//! for where they come from), and are part of the crate's package. A missing or unreadable file
+//! is a test failure, not a skip.
 //!
 //! Each `#[test]` covers one family of vectors, collects every mismatch, and fails once at the
 //! end naming each failing vector and its first differing intermediate.
@@ -129,10 +129,7 @@ impl J {
 // ---------------------------------------------------------------------------------------------
 
 fn vectors_dir() -> PathBuf {
-    match std::env::var_os("CLOUDSDK_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir).join("vectors"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors"),
-    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 fn load(file: &str) -> J {
@@ -140,8 +137,7 @@ fn load(file: &str) -> J {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "cannot read signing vectors {}: {e}\n\
-             The vectors live in shared/vectors/ next to the repository checkout; \
-             set CLOUDSDK_SHARED_DIR to the `shared` directory if it is elsewhere.",
+             The vectors are committed in crates/core/tests/data/; restore them from git.",
             path.display()
         )
     });
