@@ -1,4 +1,4 @@
-//! Inputs shared by the cloudsdk benchmarks.
+//! Inputs and tools shared by the cloudsdk benchmarks.
 //!
 //! - [`payloads`]: deterministic large responses (a VPC group with 10,000 rules, a Nova response
 //!   with 100 groups of 100 rules, Alibaba references of 10 groups each referenced by 1,000
@@ -6,12 +6,14 @@
 //!   the decoders read the same shapes the services send.
 //! - [`examples`]: the documents' example payloads under `specs/examples/`.
 //! - [`requests`]: realistic requests of each operation, as the signers take them.
+//! - [`counting`]: a counting global allocator (peak decode memory, allocations per call).
 //!
 //! The benchmarks themselves are `benches/sign.rs`, `benches/decode.rs` (criterion),
 //! `src/bin/decode_memory.rs` (peak heap while decoding) and `src/bin/e2e.rs` (calls through the
-//! SDK against the emulator next to a hand-written floor); `cargo xtask bench` runs them all and
-//! writes `BENCHMARKS.md`.
+//! SDK against the emulator next to a hand-written floor); the `report` binary
+//! (`src/bin/report/`, alias `cargo xtask bench`) runs them all and writes `BENCHMARKS.md`.
 
+pub mod counting;
 pub mod decode;
 pub mod examples;
 pub mod payloads;

@@ -1,9 +1,10 @@
 //! `cargo xtask codegen [--check]`: generates the SDK crates from `specs/*.yaml`.
-//! `cargo xtask bench [...]`: runs the benchmarks and writes `BENCHMARKS.md` (see `bench.rs`).
+//!
+//! `cargo xtask bench [...]` is only an alias: it runs
+//! `cargo run -p cloudsdk-benches --release --bin report -- [...]`, the benchmark runner that
+//! lives in `benches/` (its usage: `cargo xtask bench --help`).
 
-use std::process::ExitCode;
-
-mod bench;
+use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -11,13 +12,16 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen"] => run(false),
         ["codegen", "--check"] | ["codegen", "-c"] => run(true),
-        ["bench", rest @ ..] => bench::main(rest),
+        ["bench", rest @ ..] => bench(rest),
         _ => {
             eprintln!("usage: cargo xtask codegen [--check]");
             eprintln!();
             eprintln!("  codegen          regenerate crates/<crate>/ from specs/<crate>.yaml");
             eprintln!("  codegen --check  regenerate in memory; fail and list the stale files");
-            eprintln!("  bench [...]      run the benchmarks, write BENCHMARKS.md (bench --help)");
+            eprintln!(
+                "  bench [...]      alias of `cargo run -p cloudsdk-benches --release --bin report -- [...]`:"
+            );
+            eprintln!("                   run the benchmarks, write BENCHMARKS.md (bench --help)");
             ExitCode::from(2)
         }
     }
@@ -43,6 +47,33 @@ fn run(check: bool) -> ExitCode {
         }
         Err(err) => {
             eprintln!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The `bench` alias: the benchmark runner's exit status, passed through.
+fn bench(args: &[&str]) -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(xtask::workspace_root())
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "cloudsdk-benches",
+            "--bin",
+            "report",
+        ])
+        .arg("--")
+        .args(args)
+        .status();
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(s) => ExitCode::from(s.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("xtask bench: cannot run cargo: {e}");
             ExitCode::FAILURE
         }
     }

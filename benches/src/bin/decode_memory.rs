@@ -1,8 +1,8 @@
 //! Peak heap while decoding the large responses, as a multiple of the input size.
 //!
-//! A counting global allocator tracks live bytes. For each payload the input is allocated first;
-//! then the peak is reset to the current live size, the body is decoded, and the peak minus the
-//! starting live size is the memory the decode needed at its worst (the decoded value included).
+//! A counting global allocator (`cloudsdk_benches::counting`) tracks live bytes. For each payload
+//! the input is allocated first; then the peak is reset to the current live size, the body is
+//! decoded, and the peak minus the starting live size is the memory the decode needed at its worst (the decoded value included).
 //! `retained` is what the decoded value keeps. Target: peak < 3× the input size.
 //!
 //! Run: `cargo run --release -p cloudsdk-benches --bin decode_memory [-- --tsv PATH]`.
@@ -10,90 +10,9 @@
 
 use std::process::ExitCode;
 
+use cloudsdk_benches::counting;
 use cloudsdk_benches::decode;
 use cloudsdk_benches::payloads::{self, Format};
-
-mod counting {
-    //! A `GlobalAlloc` that forwards to `System` and counts live and peak bytes.
-    #![allow(unsafe_code)] // the only unsafe code of the package: forwarding to `System`.
-
-    use std::alloc::{GlobalAlloc, Layout, System};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    static LIVE: AtomicUsize = AtomicUsize::new(0);
-    static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-    /// Counting allocator.
-    #[derive(Debug)]
-    pub struct Counting;
-
-    fn grow(n: usize) {
-        let live = LIVE.fetch_add(n, Ordering::Relaxed) + n;
-        PEAK.fetch_max(live, Ordering::Relaxed);
-    }
-
-    fn shrink(n: usize) {
-        LIVE.fetch_sub(n, Ordering::Relaxed);
-    }
-
-    // SAFETY: every method forwards to `System` with the caller's arguments unchanged, so the
-    // `GlobalAlloc` contract holds as it does for `System`; the counters are plain atomics.
-    unsafe impl GlobalAlloc for Counting {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            // SAFETY: same contract as the caller's.
-            let p = unsafe { System.alloc(layout) };
-            if !p.is_null() {
-                grow(layout.size());
-            }
-            p
-        }
-
-        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-            // SAFETY: same contract as the caller's.
-            let p = unsafe { System.alloc_zeroed(layout) };
-            if !p.is_null() {
-                grow(layout.size());
-            }
-            p
-        }
-
-        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            // SAFETY: same contract as the caller's.
-            unsafe { System.dealloc(ptr, layout) };
-            shrink(layout.size());
-        }
-
-        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            // SAFETY: same contract as the caller's.
-            let p = unsafe { System.realloc(ptr, layout, new_size) };
-            if !p.is_null() {
-                if new_size >= layout.size() {
-                    grow(new_size - layout.size());
-                } else {
-                    shrink(layout.size() - new_size);
-                }
-            }
-            p
-        }
-    }
-
-    /// Live bytes now.
-    pub fn live() -> usize {
-        LIVE.load(Ordering::Relaxed)
-    }
-
-    /// Starts a measurement: the peak becomes the current live size, which is returned.
-    pub fn reset_peak() -> usize {
-        let live = live();
-        PEAK.store(live, Ordering::Relaxed);
-        live
-    }
-
-    /// Highest live size since [`reset_peak`].
-    pub fn peak() -> usize {
-        PEAK.load(Ordering::Relaxed)
-    }
-}
 
 #[global_allocator]
 static ALLOC: counting::Counting = counting::Counting;
@@ -116,8 +35,8 @@ fn measure<T>(
 ) -> Result<Row, String> {
     let base = counting::reset_peak();
     let value = f(input)?;
-    let peak = counting::peak().saturating_sub(base);
-    let retained = counting::live().saturating_sub(base);
+    let peak = usize::try_from(counting::peak() - base).unwrap_or(0);
+    let retained = usize::try_from(counting::live() - base).unwrap_or(0);
     drop(value);
     Ok(Row {
         name,
@@ -129,6 +48,7 @@ fn measure<T>(
 }
 
 fn run() -> Result<Vec<Row>, String> {
+    counting::enable();
     let mut rows = Vec::new();
     for p in payloads::large() {
         let bytes = p.bytes;

@@ -7,7 +7,7 @@
 //! cargo build --release -p cloudsdk-emulator -p cloudsdk-benches
 //! target/release/e2e [--endpoint URL] [--ak AK --sk SK] [--project-id ID]
 //!                    [--rounds 5] [--seq-calls 2000] [--conc-calls 10000] [--concurrency 64]
-//!                    [--only OP[,OP…]] [--tsv PATH]
+//!                    [--alloc-calls 1000] [--only OP[,OP…]] [--tsv PATH] [--alloc-tsv PATH]
 //! ```
 //!
 //! Without `--endpoint` it starts `cloudsdk-emulator` (next to its own executable) on a free
@@ -20,6 +20,19 @@
 //! sdk_over_floor  cpu_us_per_call`: the median over rounds of the paired ratio of times per
 //! call, and the median client CPU time per call (every thread of this process, from
 //! `/proc/self/task/*/schedstat`; `-` where unavailable).
+//!
+//! Sequential and `--concurrency` rows are measured in the same run: every round measures each
+//! operation sequentially, then with calls in flight, each time SDK and floor alternating block by
+//! block.
+//!
+//! Allocations per call: after the warm-up, `--alloc-calls` sequential calls of each operation
+//! through each implementation (alternating in 4 blocks) with the counting global allocator
+//! (`cloudsdk_benches::counting`) on; it is off while timing, where it costs one relaxed atomic
+//! load per allocation. Every thread of the process counts (the tokio workers running hyper's
+//! connection tasks included); the emulator, a separate process, does not. `--alloc-tsv` writes one
+//! line per (operation, implementation): `op  impl  calls  allocations_per_call  bytes_per_call`.
+
+#![warn(clippy::too_many_lines)]
 
 use std::fmt::Write as _;
 use std::io::BufRead as _;
@@ -27,6 +40,8 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use cloudsdk_benches::counting::{self, Snapshot};
 
 use aliyun_ecs::operation::describe_security_group_references::DescribeSecurityGroupReferencesOutput;
 use cloudsdk_core::aliyun::{Format, SignatureAlgorithm};
@@ -44,6 +59,9 @@ const ALIYUN_REGION: &str = "cn-hangzhou";
 const UA: &str = "cloudsdk-bench-floor/0.1";
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[global_allocator]
+static ALLOC: counting::Counting = counting::Counting;
 
 /// The operations measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,8 +134,10 @@ struct Args {
     seq_calls: usize,
     conc_calls: usize,
     concurrency: usize,
+    alloc_calls: usize,
     only: Vec<Op>,
     tsv: Option<String>,
+    alloc_tsv: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -130,8 +150,10 @@ fn parse_args() -> Result<Args, String> {
         seq_calls: 2000,
         conc_calls: 10_000,
         concurrency: 64,
+        alloc_calls: 1000,
         only: Op::ALL.to_vec(),
         tsv: None,
+        alloc_tsv: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -151,7 +173,9 @@ fn parse_args() -> Result<Args, String> {
             "--seq-calls" => a.seq_calls = number(value()?)?,
             "--conc-calls" => a.conc_calls = number(value()?)?,
             "--concurrency" => a.concurrency = number(value()?)?,
+            "--alloc-calls" => a.alloc_calls = number(value()?)?,
             "--tsv" => a.tsv = Some(value()?),
+            "--alloc-tsv" => a.alloc_tsv = Some(value()?),
             "--only" => {
                 let v = value()?;
                 a.only = v
@@ -512,11 +536,12 @@ async fn concurrent(
     Ok(start.elapsed())
 }
 
-/// Calls per second of each round, by (op, mode, impl); and client CPU µs per call.
+/// Calls per second of each round, by (op, mode, impl); client CPU µs per call; allocations.
 #[derive(Debug, Default)]
 struct Results {
     rows: Vec<(Op, Mode, Impl, Vec<f64>)>,
     cpu: Vec<(Op, Mode, Impl, Vec<f64>)>,
+    allocs: Vec<AllocRow>,
 }
 
 impl Results {
@@ -583,8 +608,8 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
-async fn bench(ctx: Arc<Ctx>, a: &Args) -> Result<Results, BoxError> {
-    // Warm-up: connections, allocator, and a check that both paths decode the same thing.
+/// Warm-up: connections, allocator, and a check that both paths decode the same thing.
+async fn warm_up(ctx: &Arc<Ctx>, a: &Args) -> Result<(), BoxError> {
     for &op in &a.only {
         let sdk = ctx
             .call(op, Impl::Sdk)
@@ -601,12 +626,89 @@ async fn bench(ctx: Arc<Ctx>, a: &Args) -> Result<Results, BoxError> {
             )
             .into());
         }
-        concurrent(&ctx, op, Impl::Sdk, a.concurrency * 4, a.concurrency).await?;
-        concurrent(&ctx, op, Impl::Floor, a.concurrency * 4, a.concurrency).await?;
+        concurrent(ctx, op, Impl::Sdk, a.concurrency * 4, a.concurrency).await?;
+        concurrent(ctx, op, Impl::Floor, a.concurrency * 4, a.concurrency).await?;
     }
-    let mut results = Results::default();
+    Ok(())
+}
+
+/// Blocks of the allocation count; SDK and floor alternate.
+const ALLOC_BLOCKS: usize = 4;
+
+/// Heap allocations of `calls` sequential calls of each operation through each implementation,
+/// counted with the global allocator on (see the module docs).
+async fn count_allocations(ctx: &Arc<Ctx>, a: &Args) -> Result<Vec<AllocRow>, BoxError> {
+    let mut rows = Vec::new();
+    for &op in &a.only {
+        // A few uncounted calls first: lazily created state (pooled connection, caches).
+        sequential(ctx, op, Impl::Sdk, 10).await?;
+        sequential(ctx, op, Impl::Floor, 10).await?;
+        let mut spent = [Snapshot::default(); 2];
+        let per_block = a.alloc_calls.div_ceil(ALLOC_BLOCKS);
+        let mut done = 0;
+        let mut block = 0;
+        while done < a.alloc_calls {
+            let n = per_block.min(a.alloc_calls - done);
+            let order = if block % 2 == 0 {
+                [Impl::Sdk, Impl::Floor]
+            } else {
+                [Impl::Floor, Impl::Sdk]
+            };
+            for imp in order {
+                counting::enable();
+                let before = Snapshot::now();
+                let r = sequential(ctx, op, imp, n).await;
+                let d = Snapshot::now().since(before);
+                counting::disable();
+                r?;
+                let s = &mut spent[usize::from(imp == Impl::Floor)];
+                s.allocations += d.allocations;
+                s.bytes += d.bytes;
+            }
+            done += n;
+            block += 1;
+        }
+        for (imp, s) in [(Impl::Sdk, spent[0]), (Impl::Floor, spent[1])] {
+            rows.push(AllocRow {
+                op,
+                imp,
+                calls: a.alloc_calls,
+                spent: s,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Allocations of `calls` sequential calls of one operation through one implementation.
+#[derive(Debug, Clone, Copy)]
+struct AllocRow {
+    op: Op,
+    imp: Impl,
+    calls: usize,
+    spent: Snapshot,
+}
+
+impl AllocRow {
+    fn per_call(&self) -> f64 {
+        self.spent.allocations as f64 / self.calls as f64
+    }
+
+    fn bytes_per_call(&self) -> f64 {
+        self.spent.bytes as f64 / self.calls as f64
+    }
+}
+
+async fn bench(ctx: Arc<Ctx>, a: &Args) -> Result<Results, BoxError> {
+    warm_up(&ctx, a).await?;
+    let mut results = Results {
+        allocs: count_allocations(&ctx, a).await?,
+        ..Results::default()
+    };
+    eprintln!("e2e: allocations counted");
     for round in 0..a.rounds {
         for &op in &a.only {
+            // Both rows of an operation in the same round, each with SDK and floor interleaved.
             for mode in [Mode::Sequential, Mode::Concurrent] {
                 let calls = match mode {
                     Mode::Sequential => a.seq_calls,
@@ -811,6 +913,42 @@ fn report(a: &Args, r: &Results) -> (String, String) {
     (md, tsv)
 }
 
+/// The allocation table (markdown) and its TSV lines.
+fn alloc_report(r: &Results) -> (String, String) {
+    let mut md = String::new();
+    let mut tsv = String::new();
+    let _ = writeln!(
+        md,
+        "| operation | SDK allocations/call | floor allocations/call | SDK ÷ floor | SDK bytes/call | floor bytes/call |"
+    );
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|");
+    for pair in r.allocs.chunks(2) {
+        let [sdk, floor] = pair else { continue };
+        let _ = writeln!(
+            md,
+            "| {} | {:.1} | {:.1} | {:.2}× | {:.0} | {:.0} |",
+            sdk.op.id(),
+            sdk.per_call(),
+            floor.per_call(),
+            sdk.per_call() / floor.per_call(),
+            sdk.bytes_per_call(),
+            floor.bytes_per_call(),
+        );
+    }
+    for row in &r.allocs {
+        let _ = writeln!(
+            tsv,
+            "{}\t{}\t{}\t{:.2}\t{:.1}",
+            row.op.id(),
+            row.imp.id(),
+            row.calls,
+            row.per_call(),
+            row.bytes_per_call()
+        );
+    }
+    (md, tsv)
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -820,7 +958,8 @@ fn main() -> ExitCode {
             }
             eprintln!(
                 "usage: e2e [--endpoint URL] [--ak AK --sk SK] [--project-id ID] [--rounds N] \
-                 [--seq-calls N] [--conc-calls N] [--concurrency N] [--only OP,…] [--tsv PATH]"
+                 [--seq-calls N] [--conc-calls N] [--concurrency N] [--alloc-calls N] \
+                 [--only OP,…] [--tsv PATH] [--alloc-tsv PATH]"
             );
             let ops: Vec<&str> = Op::ALL.iter().map(|o| o.id()).collect();
             eprintln!("operations: {}", ops.join(", "));
@@ -859,6 +998,11 @@ fn run(args: &Args) -> Result<(), BoxError> {
     let (md, tsv) = report(args, &results);
     print!("{md}");
     if let Some(path) = &args.tsv {
+        std::fs::write(path, tsv)?;
+    }
+    let (md, tsv) = alloc_report(&results);
+    print!("\n{md}");
+    if let Some(path) = &args.alloc_tsv {
         std::fs::write(path, tsv)?;
     }
     Ok(())
