@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Calls per second of the vendors' OFFICIAL Python SDKs against the cloudsdk emulator.
 
-The baseline of the end-to-end benchmark (`cargo xtask bench --e2e`): the same operations the
-Rust e2e benchmark measures, through huaweicloudsdkvpc / huaweicloudsdkecs 3.1.219 and
+The baseline of the end-to-end benchmark (the `--e2e` stage of the `report` binary,
+`cargo xtask bench --e2e`): the same operations the Rust e2e benchmark measures, through huaweicloudsdkvpc / huaweicloudsdkecs 3.1.219 and
 alibabacloud-ecs20140526 7.11.8 (installed by tests/interop/venv.sh), sequentially (one client)
 and threaded (one client per thread, --threads threads).
 
