@@ -86,6 +86,12 @@
 pub mod client;
 
 #[rustfmt::skip]
+pub mod credentials;
+
+#[rustfmt::skip]
+pub mod error;
+
+#[rustfmt::skip]
 pub mod operation;
 
 #[rustfmt::skip]
@@ -93,5 +99,7 @@ pub mod types;
 
 pub use client::{Client, ClientBuilder};
 pub use cloudsdk_core::aliyun::{Format, SignatureAlgorithm};
-pub use cloudsdk_core::error::ErrorMetadata;
-pub use cloudsdk_core::{BuildError, Credentials, SdkError};
+
+#[doc(inline)]
+pub use cloudsdk_core::{BuildError, Credentials, RetryConfig, SdkError};
+pub use error::ErrorMetadata;

@@ -71,11 +71,19 @@
 pub mod client;
 
 #[rustfmt::skip]
+pub mod credentials;
+
+#[rustfmt::skip]
+pub mod error;
+
+#[rustfmt::skip]
 pub mod operation;
 
 #[rustfmt::skip]
 pub mod types;
 
 pub use client::{ApiVersion, Client, ClientBuilder};
-pub use cloudsdk_core::error::ErrorMetadata;
-pub use cloudsdk_core::{BuildError, Credentials, SdkError};
+
+#[doc(inline)]
+pub use cloudsdk_core::{BuildError, Credentials, RetryConfig, SdkError};
+pub use error::ErrorMetadata;

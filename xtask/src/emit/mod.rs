@@ -1,5 +1,6 @@
 //! Stage 4, **emit**: the model → token streams (Rust files) and text (Cargo.toml).
 
+pub mod builder;
 pub mod client;
 pub mod docs;
 pub mod operation;
@@ -52,6 +53,14 @@ pub fn emit(model: &Model) -> Vec<Emitted> {
         Emitted {
             path: "src/operation.rs".to_string(),
             contents: Contents::Rust(operation_mod(model)),
+        },
+        Emitted {
+            path: "src/credentials.rs".to_string(),
+            contents: Contents::Rust(credentials_mod()),
+        },
+        Emitted {
+            path: "src/error.rs".to_string(),
+            contents: Contents::Rust(error_mod()),
         },
     ];
     for op in &model.operations {
@@ -179,14 +188,53 @@ fn lib_file(model: &Model) -> TokenStream {
         #[rustfmt::skip]
         pub mod client;
         #[rustfmt::skip]
+        pub mod credentials;
+        #[rustfmt::skip]
+        pub mod error;
+        #[rustfmt::skip]
         pub mod operation;
         #[rustfmt::skip]
         pub mod types;
 
         #client_reexport
         #aliyun_reexport
-        pub use cloudsdk_core::error::ErrorMetadata;
-        pub use cloudsdk_core::{BuildError, Credentials, SdkError};
+        #[doc(inline)]
+        pub use cloudsdk_core::{BuildError, Credentials, RetryConfig, SdkError};
+        pub use error::ErrorMetadata;
+    }
+}
+
+/// `src/credentials.rs`: the core's credentials API, so that users need no `cloudsdk-core`
+/// dependency to name a provider or an [`Env`](cloudsdk_core::credentials::Env).
+fn credentials_mod() -> TokenStream {
+    quote! {
+        //! Credentials and their providers: [`Credentials`], the [`ProvideCredentials`] trait
+        //! (taken by `ClientBuilder::credentials_provider`), the [`Env`] the default chain reads
+        //! (taken by `ClientBuilder::env`), [`ChainProvider`] and each vendor's providers
+        //! (environment variables, profile files) in [`huawei`] and [`aliyun`].
+        //!
+        //! Re-exported from `cloudsdk-core`, the runtime shared by the generated crates.
+
+        #[doc(inline)]
+        pub use cloudsdk_core::credentials::*;
+    }
+}
+
+/// `src/error.rs`: the core's error types, so that users need no `cloudsdk-core` dependency to
+/// name the errors the client returns.
+fn error_mod() -> TokenStream {
+    quote! {
+        //! Errors: [`SdkError`] (what `send()` returns) and its parts, [`ServiceError`],
+        //! [`ResponseError`], [`DispatchError`], [`TimeoutError`] / [`TimeoutKind`],
+        //! [`ConstructionError`] (invalid input, nothing sent; also what a fixture builder's
+        //! `build()` returns when a required field is missing), [`ErrorMetadata`] (status, code,
+        //! message and request id of an error response), [`BuildError`] (client
+        //! configuration) and the [`OperationError`] trait of the per-operation error enums.
+        //!
+        //! Re-exported from `cloudsdk-core`, the runtime shared by the generated crates.
+
+        #[doc(inline)]
+        pub use cloudsdk_core::error::*;
     }
 }
 

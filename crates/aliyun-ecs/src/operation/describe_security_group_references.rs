@@ -492,7 +492,11 @@ impl DescribeSecurityGroupReferencesFluentBuilder {
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`DescribeSecurityGroupReferencesOutput::builder`] (for
+/// example a test fixture); fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DescribeSecurityGroupReferencesOutput {
     /// 请求 ID。
     ///
@@ -526,6 +530,107 @@ pub struct DescribeSecurityGroupReferencesOutput {
         serialize_with = "crate::types::wire::serialize_security_group_reference"
     )]
     pub security_group_references: ::std::vec::Vec<crate::types::SecurityGroupReference>,
+}
+
+impl DescribeSecurityGroupReferencesOutput {
+    /// A builder for [`DescribeSecurityGroupReferencesOutput`] with no field set.
+    pub fn builder() -> DescribeSecurityGroupReferencesOutputBuilder {
+        DescribeSecurityGroupReferencesOutputBuilder::default()
+    }
+}
+
+/// Builder for [`DescribeSecurityGroupReferencesOutput`]: set the fields, then `build()`. For
+/// test fixtures and mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct DescribeSecurityGroupReferencesOutputBuilder {
+    request_id: ::std::option::Option<::std::string::String>,
+    security_group_references: ::std::option::Option<
+        ::std::vec::Vec<crate::types::SecurityGroupReference>,
+    >,
+}
+
+impl DescribeSecurityGroupReferencesOutputBuilder {
+    /// Sets [`request_id`](DescribeSecurityGroupReferencesOutput::request_id). Required: `build()` fails without it.
+    pub fn request_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`request_id`](DescribeSecurityGroupReferencesOutput::request_id) (wire name `RequestId`).
+    pub fn set_request_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.request_id = input;
+        self
+    }
+
+    /// The value of [`request_id`](DescribeSecurityGroupReferencesOutput::request_id) set so far.
+    pub fn get_request_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.request_id
+    }
+
+    /// Appends one item to [`security_group_references`](DescribeSecurityGroupReferencesOutput::security_group_references) (call once per item).
+    pub fn security_group_reference(
+        mut self,
+        item: impl ::std::convert::Into<crate::types::SecurityGroupReference>,
+    ) -> Self {
+        self.security_group_references
+            .get_or_insert_with(::std::vec::Vec::new)
+            .push(item.into());
+        self
+    }
+
+    /// Sets or clears [`security_group_references`](DescribeSecurityGroupReferencesOutput::security_group_references) (wire name `SecurityGroupReferences`).
+    pub fn set_security_group_references(
+        mut self,
+        input: ::std::option::Option<
+            ::std::vec::Vec<crate::types::SecurityGroupReference>,
+        >,
+    ) -> Self {
+        self.security_group_references = input;
+        self
+    }
+
+    /// The value of [`security_group_references`](DescribeSecurityGroupReferencesOutput::security_group_references) set so far.
+    pub fn get_security_group_references(
+        &self,
+    ) -> &::std::option::Option<::std::vec::Vec<crate::types::SecurityGroupReference>> {
+        &self.security_group_references
+    }
+
+    /// Builds the value.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConstructionError`](crate::error::ConstructionError) naming the first required
+    /// field that was not set (its wire name is the error's `parameter()`).
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        DescribeSecurityGroupReferencesOutput,
+        ::cloudsdk_core::error::ConstructionError,
+    > {
+        let ::std::option::Option::Some(request_id) = self.request_id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "RequestId",
+                    "missing required field `request_id` (set it with `.request_id(..)`)",
+                ),
+            );
+        };
+        let security_group_references = self
+            .security_group_references
+            .unwrap_or_default();
+        ::std::result::Result::Ok(DescribeSecurityGroupReferencesOutput {
+            request_id,
+            security_group_references,
+        })
+    }
 }
 
 /// Errors of

@@ -301,7 +301,11 @@ impl NovaListServerSecurityGroupsFluentBuilder {
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// `#[non_exhaustive]`: build one with [`NovaListServerSecurityGroupsOutput::builder`] (for
+/// example a test fixture); fields the documents add later are not a breaking change.
+#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct NovaListServerSecurityGroupsOutput {
     /// Specifies security groups. For details, see Table 3.
     ///
@@ -317,6 +321,57 @@ pub struct NovaListServerSecurityGroupsOutput {
     /// to an empty one.
     #[serde(default, deserialize_with = "crate::types::wire::null_as_default")]
     pub security_groups: ::std::vec::Vec<crate::types::NovaSecurityGroup>,
+}
+
+impl NovaListServerSecurityGroupsOutput {
+    /// A builder for [`NovaListServerSecurityGroupsOutput`] with no field set.
+    pub fn builder() -> NovaListServerSecurityGroupsOutputBuilder {
+        NovaListServerSecurityGroupsOutputBuilder::default()
+    }
+}
+
+/// Builder for [`NovaListServerSecurityGroupsOutput`]: set the fields, then `build()`. For test
+/// fixtures and mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct NovaListServerSecurityGroupsOutputBuilder {
+    security_groups: ::std::option::Option<
+        ::std::vec::Vec<crate::types::NovaSecurityGroup>,
+    >,
+}
+
+impl NovaListServerSecurityGroupsOutputBuilder {
+    /// Appends one item to [`security_groups`](NovaListServerSecurityGroupsOutput::security_groups) (call once per item).
+    pub fn security_group(
+        mut self,
+        item: impl ::std::convert::Into<crate::types::NovaSecurityGroup>,
+    ) -> Self {
+        self.security_groups.get_or_insert_with(::std::vec::Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears [`security_groups`](NovaListServerSecurityGroupsOutput::security_groups) (wire name `security_groups`).
+    pub fn set_security_groups(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::NovaSecurityGroup>>,
+    ) -> Self {
+        self.security_groups = input;
+        self
+    }
+
+    /// The value of [`security_groups`](NovaListServerSecurityGroupsOutput::security_groups) set so far.
+    pub fn get_security_groups(
+        &self,
+    ) -> &::std::option::Option<::std::vec::Vec<crate::types::NovaSecurityGroup>> {
+        &self.security_groups
+    }
+
+    /// Builds the value; unset fields get their default (`None`, empty, `Default`).
+    pub fn build(self) -> NovaListServerSecurityGroupsOutput {
+        NovaListServerSecurityGroupsOutput {
+            security_groups: self.security_groups.unwrap_or_default(),
+        }
+    }
 }
 
 /// Errors of [`NovaListServerSecurityGroups`](crate::Client::nova_list_server_security_groups).
