@@ -36,6 +36,12 @@ pub struct Model {
     pub operations: Vec<OperationModel>,
     /// Shared types, sorted by name.
     pub types: Vec<TypeModel>,
+    /// crates.io keywords.
+    pub keywords: Vec<String>,
+    /// crates.io category slugs.
+    pub categories: Vec<String>,
+    /// Example payload files, paths relative to `specs/`, sorted.
+    pub example_files: Vec<String>,
 }
 
 /// A source document.
@@ -76,6 +82,23 @@ impl Protocol {
     /// Whether this is the Alibaba RPC protocol.
     pub fn is_aliyun(&self) -> bool {
         matches!(self, Protocol::Aliyun { .. })
+    }
+
+    /// A region id of this protocol's cloud, for docs and examples.
+    pub fn example_region(&self) -> &'static str {
+        match self {
+            Protocol::Huawei { .. } => "cn-north-4",
+            Protocol::Aliyun { .. } => "cn-hangzhou",
+        }
+    }
+
+    /// How this protocol's gateway rejects a request signed with a stale timestamp (the
+    /// response the client's clock-skew correction reacts to), for docs.
+    pub fn expired_timestamp_error(&self) -> &'static str {
+        match self {
+            Protocol::Huawei { .. } => "`APIGW.0301` (\"signature expired\")",
+            Protocol::Aliyun { .. } => "`InvalidTimeStamp.Expired`",
+        }
     }
 }
 
@@ -786,5 +809,16 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
         api_version,
         operations,
         types,
+        keywords: spec.krate.keywords.clone(),
+        categories: spec.krate.categories.clone(),
+        example_files: {
+            let mut files: Vec<String> = spec
+                .examples
+                .iter()
+                .map(|(_, e)| e.file.value.clone())
+                .collect();
+            files.sort();
+            files
+        },
     }
 }

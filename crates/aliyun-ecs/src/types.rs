@@ -25,10 +25,9 @@ pub struct ReferencingSecurityGroup {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// **Real service differs from the document** (source: Research note: Alibaba Cloud ECS
-    /// DescribeSecurityGroupReferences (shared/research/aliyun.md)): A string in every official
-    /// model and on the real wire; the document's JSON example sends a number (`"AliUid":123`).
-    /// Both decode; a number keeps its decimal text.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)): A
+    /// string in every official model and on the real wire; the document's JSON example sends a
+    /// number (`"AliUid":123`). Both decode; a number keeps its decimal text.
     #[serde(
         rename = "AliUid",
         default,
@@ -148,10 +147,9 @@ pub struct SecurityGroupReference {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// **Real service differs from the document** (source: Official SDK models
-    /// (alibabacloud-ecs20140526 7.11.8, alibabacloud-go/ecs-20140526, TypeScript, C#, Java), as
-    /// read in shared/research/aliyun.md §1.1): Every field is optional in the current official
-    /// models (C# `Required=false`, Go/Python/TypeScript optional).
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Every field is optional in the current official models (C# `Required=false`,
+    /// Go/Python/TypeScript optional).
     #[serde(
         rename = "SecurityGroupId",
         default,
@@ -171,11 +169,11 @@ pub struct SecurityGroupReference {
     /// repeated `<ReferencingSecurityGroup>` elements); bare arrays, a single object, `null` and an
     /// absent field are accepted too.
     ///
-    /// **Real service differs from the document** (source: Research note: Alibaba Cloud ECS
-    /// DescribeSecurityGroupReferences (shared/research/aliyun.md)): The real JSON wraps the list:
-    /// `{"ReferencingSecurityGroup": [...]}` (XML: a `<ReferencingSecurityGroups>` container of
-    /// repeated `<ReferencingSecurityGroup>`). The document's JSON example uses a bare array under
-    /// the misspelled key `SecurityReferencingGroups`; both decode, the real shape is written.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// The real JSON wraps the list: `{"ReferencingSecurityGroup": [...]}` (XML: a
+    /// `<ReferencingSecurityGroups>` container of repeated `<ReferencingSecurityGroup>`). The
+    /// document's JSON example uses a bare array under the misspelled key
+    /// `SecurityReferencingGroups`; both decode, the real shape is written.
     #[serde(
         rename = "ReferencingSecurityGroups",
         alias = "SecurityReferencingGroups",

@@ -396,10 +396,7 @@ mod tests {
     use super::*;
 
     fn documented() -> DescribeSecurityGroupReferencesOutput {
-        serde_json::from_str(include_str!(
-            "../../../specs/examples/aliyun-ecs/doc_data_wire.json"
-        ))
-        .unwrap()
+        serde_json::from_str(include_str!("seed/aliyun-ecs/doc_data_wire.json")).unwrap()
     }
 
     /// Every leaf of an XML document as `path/to/leaf=text`, sorted (child order is not
@@ -437,7 +434,7 @@ mod tests {
         let xml = aliyun_xml(&out).unwrap();
         assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeSecurityGroupReferencesResponse>"), "{xml}");
         // Same elements, in the same order, as the document's XML example.
-        let doc = include_str!("../../../specs/examples/aliyun-ecs/doc_xml.xml");
+        let doc = include_str!("seed/aliyun-ecs/doc_xml.xml");
         assert_eq!(leaves(&xml), leaves(doc));
         assert_eq!(leaves(&xml).len(), 12 + 6, "12 elements, 6 texts: {xml}");
         let back: DescribeSecurityGroupReferencesOutput = quick_xml::de::from_str(&xml).unwrap();
@@ -448,10 +445,8 @@ mod tests {
     fn json_is_the_wrapped_wire_shape() {
         let out = documented();
         let json: serde_json::Value = serde_json::to_value(&out).unwrap();
-        let doc: serde_json::Value = serde_json::from_str(include_str!(
-            "../../../specs/examples/aliyun-ecs/doc_data_wire.json"
-        ))
-        .unwrap();
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("seed/aliyun-ecs/doc_data_wire.json")).unwrap();
         assert_eq!(json, doc);
     }
 

@@ -360,10 +360,10 @@ pub struct NovaSecurityGroupCommonIpRange {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): Absent inside the `{}` the service
-    /// sends when the rule references a group (document example), although the table marks it
-    /// mandatory; the official Go model has `*string` omitempty.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Absent inside the `{}` the service sends when the rule references a group (document
+    /// example), although the table marks it mandatory; the official Go model has `*string`
+    /// omitempty.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cidr: ::std::option::Option<::std::string::String>,
 }
@@ -419,11 +419,11 @@ impl NovaSecurityGroupCommonIpRangeBuilder {
 ///
 /// Specifies security group rules.
 ///
-/// **Real service differs from the document** (source: Research note: Huawei Cloud official
-/// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): Every field is marked mandatory, but
-/// "any protocol / any port" rules carry `null` `from_port`, `to_port` and `ip_protocol` (the
-/// document's own example), ports may be `-1`, and `group`/`ip_range` are `{}` when unused. The
-/// Go SDK silently turns `null` into `0`/`""`; here they are `None`.
+/// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+/// Every field is marked mandatory, but "any protocol / any port" rules carry `null`
+/// `from_port`, `to_port` and `ip_protocol` (the document's own example), ports may be `-1`,
+/// and `group`/`ip_range` are `{}` when unused. The Go SDK silently turns `null` into `0`/`""`;
+/// here they are `None`.
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
@@ -445,26 +445,30 @@ pub struct NovaSecurityGroupCommonRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` for rules that allow any
-    /// protocol (document example), so an `Option`. Not a closed set (any IP protocol number), so a
-    /// string rather than an enum.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` for rules that allow any protocol (document example), so an `Option`. Not a closed
+    /// set (any IP protocol number), so a string rather than an enum.
     #[serde(default)]
     pub ip_protocol: ::std::option::Option<::std::string::String>,
 
     /// Specifies the start port number. The value ranges from 1 to 65,535 and cannot be greater
     /// than to_port.
     ///
-    /// When ip_protocol is icmp, this parameter specifies a port type with a length from 0 to 255
-    /// characters.
+    /// When ip_protocol is icmp, this parameter specifies the ICMP type, from 0 to 255.
     ///
     /// Wire name: `from_port`; documented type: Integer; documented as mandatory: yes.
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` for rules that allow any port
-    /// (document example), and `-1` with ICMP ("any ICMP packet"), outside the documented range.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` for rules that allow any port (document example), and `-1` with ICMP ("any ICMP
+    /// packet"), outside the documented range.
+    ///
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// The document reads "When ip_protocol is icmp, this parameter specifies a port type with a
+    /// length from 0 to 255 characters". The value is the ICMP type, an integer from 0 to 255 (an
+    /// integer in every official SDK model), just as `to_port` carries the ICMP code; the
+    /// description above says so.
     #[serde(default)]
     pub from_port: ::std::option::Option<i32>,
 
@@ -478,9 +482,8 @@ pub struct NovaSecurityGroupCommonRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` for rules that allow any port
-    /// (document example); `-1` with ICMP.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` for rules that allow any port (document example); `-1` with ICMP.
     #[serde(default)]
     pub to_port: ::std::option::Option<i32>,
 
@@ -492,10 +495,9 @@ pub struct NovaSecurityGroupCommonRule {
     ///
     /// An absent field or `null` decode to the default (empty) value.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): "Empty" is `{}` on the wire
-    /// (document example); an absent field and `null` are accepted as well and decode to an empty
-    /// `NovaSecurityGroupCommonIpRange`, which is written back as `{}`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// "Empty" is `{}` on the wire (document example); an absent field and `null` are accepted as
+    /// well and decode to an empty `NovaSecurityGroupCommonIpRange`, which is written back as `{}`.
     #[serde(default, deserialize_with = "crate::types::wire::null_as_default")]
     pub ip_range: crate::types::NovaSecurityGroupCommonIpRange,
 
@@ -508,10 +510,9 @@ pub struct NovaSecurityGroupCommonRule {
     ///
     /// An absent field or `null` decode to the default (empty) value.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): "Empty" is `{}` on the wire
-    /// (document example); an absent field and `null` are accepted as well and decode to an empty
-    /// `NovaSecurityGroupCommonGroup`, which is written back as `{}`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// "Empty" is `{}` on the wire (document example); an absent field and `null` are accepted as
+    /// well and decode to an empty `NovaSecurityGroupCommonGroup`, which is written back as `{}`.
     #[serde(default, deserialize_with = "crate::types::wire::null_as_default")]
     pub group: crate::types::NovaSecurityGroupCommonGroup,
 

@@ -313,9 +313,9 @@ impl<'de> ::serde::Deserialize<'de> for EtherType {
 
 /// A resource tag (`ResourceTag` in the official SDK models). Not described by the document.
 ///
-/// Source: Official SDK response models (huaweicloudsdkvpc 3.1.219
-/// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; Go
-/// `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2.
+/// Source: Official SDK response models: the Python SDK huaweicloudsdkvpc 3.1.219
+/// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; the Go SDK
+/// `services/vpc/v3/model`.
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
@@ -462,9 +462,7 @@ pub struct SecurityGroupInfo {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Official SDK response models
-    /// (huaweicloudsdkvpc 3.1.219 `v3/model/security_group_info.py`, `security_group_rule.py`,
-    /// `resource_tag.py`; Go `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2):
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
     /// The Go SDK models the timestamps as a nullable pointer (`*sdktime.SdkTime`, no omitempty)
     /// and accepts several formats (`...Z`, no zone, a space separator, `+08:00`, fractional
     /// seconds); the SDK keeps the text as the service sent it.
@@ -479,9 +477,7 @@ pub struct SecurityGroupInfo {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Official SDK response models
-    /// (huaweicloudsdkvpc 3.1.219 `v3/model/security_group_info.py`, `security_group_rule.py`,
-    /// `resource_tag.py`; Go `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2):
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
     /// Nullable in the official Go model like `created_at`; kept as the text the service sent.
     #[serde(default)]
     pub updated_at: ::std::option::Option<::std::string::String>,
@@ -508,14 +504,13 @@ pub struct SecurityGroupInfo {
     ///
     /// May be absent or `null`; an empty list then, skipped when serialized.
     ///
-    /// Source: Official SDK response models (huaweicloudsdkvpc 3.1.219
-    /// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; Go
-    /// `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2.
+    /// Source: Official SDK response models: the Python SDK huaweicloudsdkvpc 3.1.219
+    /// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; the Go SDK
+    /// `services/vpc/v3/model`.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): Not in the document's response
-    /// table, but present in the official SDK models and in real responses (vector
-    /// `decode-vpc-extra-fields`); modeled as optional.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Not in the document's response table, but present in the official SDK models and in real
+    /// responses (vector `decode-vpc-extra-fields`); modeled as optional.
     #[serde(
         default,
         deserialize_with = "crate::types::wire::null_as_default",
@@ -888,10 +883,9 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): The document's own example sends
-    /// `null` ("all protocols"), so this is an `Option`. The value is not a closed set (any IP
-    /// protocol number), so it stays a string rather than an enum.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// The document's own example sends `null` ("all protocols"), so this is an `Option`. The value
+    /// is not a closed set (any IP protocol number), so it stays a string rather than an enum.
     #[serde(default)]
     pub protocol: ::std::option::Option<::std::string::String>,
 
@@ -913,9 +907,8 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` in the document's own example
-    /// (all ports); modeled as `Option`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` in the document's own example (all ports); modeled as `Option`.
     #[serde(default)]
     pub multiport: ::std::option::Option<::std::string::String>,
 
@@ -949,9 +942,8 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` when the rule uses another
-    /// kind of remote (document example); modeled as `Option`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` when the rule uses another kind of remote (document example); modeled as `Option`.
     #[serde(default)]
     pub remote_group_id: ::std::option::Option<::std::string::String>,
 
@@ -968,9 +960,8 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` when the rule uses another
-    /// kind of remote (document example); modeled as `Option`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` when the rule uses another kind of remote (document example); modeled as `Option`.
     #[serde(default)]
     pub remote_ip_prefix: ::std::option::Option<::std::string::String>,
 
@@ -984,9 +975,8 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` when the rule uses another
-    /// kind of remote (document example); modeled as `Option`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` when the rule uses another kind of remote (document example); modeled as `Option`.
     #[serde(default)]
     pub remote_address_group_id: ::std::option::Option<::std::string::String>,
 
@@ -998,9 +988,7 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Official SDK response models
-    /// (huaweicloudsdkvpc 3.1.219 `v3/model/security_group_info.py`, `security_group_rule.py`,
-    /// `resource_tag.py`; Go `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2):
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
     /// Nullable in the official Go model (`*sdktime.SdkTime`); kept as the text the service sent.
     #[serde(default)]
     pub created_at: ::std::option::Option<::std::string::String>,
@@ -1013,9 +1001,7 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Official SDK response models
-    /// (huaweicloudsdkvpc 3.1.219 `v3/model/security_group_info.py`, `security_group_rule.py`,
-    /// `resource_tag.py`; Go `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2):
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
     /// Nullable in the official Go model (`*sdktime.SdkTime`); kept as the text the service sent.
     #[serde(default)]
     pub updated_at: ::std::option::Option<::std::string::String>,
@@ -1032,14 +1018,13 @@ pub struct SecurityGroupRule {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// Source: Official SDK response models (huaweicloudsdkvpc 3.1.219
-    /// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; Go
-    /// `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2.
+    /// Source: Official SDK response models: the Python SDK huaweicloudsdkvpc 3.1.219
+    /// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; the Go SDK
+    /// `services/vpc/v3/model`.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): Not in the document's response
-    /// table, but present in the official SDK models and in real responses (vector
-    /// `decode-vpc-extra-fields`); modeled as optional.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Not in the document's response table, but present in the official SDK models and in real
+    /// responses (vector `decode-vpc-extra-fields`); modeled as optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
 }

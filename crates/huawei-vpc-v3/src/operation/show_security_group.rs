@@ -143,7 +143,7 @@ impl ShowSecurityGroupInputBuilder {
     ///
     /// # Errors
     ///
-    /// A [`ConstructionError`](cloudsdk_core::error::ConstructionError) naming the
+    /// A [`ConstructionError`](crate::error::ConstructionError) naming the
     /// parameter when a required value is missing or a constraint is violated.
     pub fn build(
         self,
@@ -231,10 +231,10 @@ impl ShowSecurityGroupFluentBuilder {
     ///
     /// # Errors
     ///
-    /// [`SdkError::Construction`](cloudsdk_core::SdkError::Construction) when the input is invalid
-    /// (nothing is sent); otherwise what the call produced: a timeout, a dispatch failure, an
-    /// undecodable response, or a service error whose [`ShowSecurityGroupError`] tells which
-    /// documented error it is.
+    /// [`SdkError::Construction`](crate::SdkError::Construction) when the input is invalid (nothing
+    /// is sent); otherwise what the call produced: a timeout, a dispatch failure, an undecodable
+    /// response, or a service error whose [`ShowSecurityGroupError`] tells which documented error
+    /// it is.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -269,9 +269,9 @@ pub struct ShowSecurityGroupOutput {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// **Real service differs from the document** (source: Decode vectors from the official Python
-    /// SDK (shared/vectors/huawei_vectors.json, `decode_vectors`)): Optional in the official models
-    /// (Go `*string` omitempty); a response without it decodes (vector `decode-vpc-extra-fields`).
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Optional in the official models (Go `*string` omitempty); a response without it decodes
+    /// (vector `decode-vpc-extra-fields`).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<::std::string::String>,
 
@@ -281,9 +281,9 @@ pub struct ShowSecurityGroupOutput {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): Optional in the official models (Go
-    /// pointer with omitempty; the Python SDK decodes `{"security_group": null}` to `None`).
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Optional in the official models (Go pointer with omitempty; the Python SDK decodes
+    /// `{"security_group": null}` to `None`).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub security_group: ::std::option::Option<crate::types::SecurityGroupInfo>,
 }
@@ -365,9 +365,9 @@ impl ShowSecurityGroupOutputBuilder {
 /// Errors of [`ShowSecurityGroup`](crate::Client::show_security_group).
 ///
 /// One variant per documented error, plus `Unhandled` for anything else. Every variant keeps
-/// the full [`ErrorMetadata`](cloudsdk_core::error::ErrorMetadata) (status, code, message,
-/// request id). New variants may be added when the documentation grows: match with a wildcard
-/// arm and use `code()` for the rest.
+/// the full [`ErrorMetadata`](crate::error::ErrorMetadata) (status, code, message, request id).
+/// New variants may be added when the documentation grows: match with a wildcard arm and use
+/// `code()` for the rest.
 ///
 /// For status codes 401, 403, 404 and 500 the document gives the same response body:
 /// `request_id` (String, Request ID), `error_msg` (String, Error message) and `error_code`
