@@ -146,12 +146,15 @@ fn a_missing_required_field_is_named() {
 #[test]
 fn the_manifest_depends_on_the_provider_crates_only() {
     let manifest = include_str!("../Cargo.toml");
-    let deps: Vec<&str> = manifest
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.contains(".workspace = true") || l.contains("{ workspace = true"))
-        .filter_map(|l| l.split(['.', ' ']).next())
-        .collect();
+    let mut section = "";
+    let mut deps: Vec<&str> = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line;
+        } else if section.ends_with("dependencies]") && !line.is_empty() && !line.starts_with('#') {
+            deps.extend(line.split(['.', ' ', '=']).next());
+        }
+    }
     assert_eq!(
         deps,
         ["huawei-ecs-v2", "huawei-vpc-v3", "aliyun-ecs", "tokio"],
