@@ -57,17 +57,23 @@ async fn call(
 /// What the three documented example payloads (wrapped JSON, documented XML, documented bare
 /// array with the misspelled key and numeric `AliUid`) all say.
 fn documented_output() -> DescribeSecurityGroupReferencesOutput {
-    let referencing = |id: &str| ReferencingSecurityGroup {
-        security_group_id: Some(id.to_owned()),
-        ali_uid: Some("123".to_owned()),
+    let referencing = |id: &str| {
+        ReferencingSecurityGroup::builder()
+            .security_group_id(id)
+            .ali_uid("123")
+            .build()
     };
-    DescribeSecurityGroupReferencesOutput {
-        request_id: "CEF72CEB-54B6-4AE8-B225-F876FF7BA984".to_owned(),
-        security_group_references: vec![SecurityGroupReference {
-            security_group_id: Some("sg-1133aa".to_owned()),
-            referencing_security_groups: vec![referencing("sg-2255cc"), referencing("sg-2255dd")],
-        }],
-    }
+    DescribeSecurityGroupReferencesOutput::builder()
+        .request_id("CEF72CEB-54B6-4AE8-B225-F876FF7BA984")
+        .security_group_reference(
+            SecurityGroupReference::builder()
+                .security_group_id("sg-1133aa")
+                .referencing_security_group(referencing("sg-2255cc"))
+                .referencing_security_group(referencing("sg-2255dd"))
+                .build(),
+        )
+        .build()
+        .expect("every required field is set")
 }
 
 fn assert_accepted(r: &Recorded, scheme: Scheme) {

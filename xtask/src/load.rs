@@ -131,6 +131,12 @@ pub struct CrateSpec {
     pub language: Option<Spanned<String>>,
     /// The primary source document (a key of `sources:`); the default `source:` of every item.
     pub source: Spanned<String>,
+    /// crates.io keywords (at most 5; lower-case letters, digits, `-`, `_`; at most 20 chars).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// crates.io category slugs (at most 5).
+    #[serde(default)]
+    pub categories: Vec<String>,
 }
 
 /// One source document.

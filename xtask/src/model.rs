@@ -36,6 +36,12 @@ pub struct Model {
     pub operations: Vec<OperationModel>,
     /// Shared types, sorted by name.
     pub types: Vec<TypeModel>,
+    /// crates.io keywords.
+    pub keywords: Vec<String>,
+    /// crates.io category slugs.
+    pub categories: Vec<String>,
+    /// Example payload files, paths relative to `specs/`, sorted.
+    pub example_files: Vec<String>,
 }
 
 /// A source document.
@@ -76,6 +82,23 @@ impl Protocol {
     /// Whether this is the Alibaba RPC protocol.
     pub fn is_aliyun(&self) -> bool {
         matches!(self, Protocol::Aliyun { .. })
+    }
+
+    /// A region id of this protocol's cloud, for docs and examples.
+    pub fn example_region(&self) -> &'static str {
+        match self {
+            Protocol::Huawei { .. } => "cn-north-4",
+            Protocol::Aliyun { .. } => "cn-hangzhou",
+        }
+    }
+
+    /// How this protocol's gateway rejects a request signed with a stale timestamp (the
+    /// response the client's clock-skew correction reacts to), for docs.
+    pub fn expired_timestamp_error(&self) -> &'static str {
+        match self {
+            Protocol::Huawei { .. } => "`APIGW.0301` (\"signature expired\")",
+            Protocol::Aliyun { .. } => "`InvalidTimeStamp.Expired`",
+        }
     }
 }
 
@@ -308,6 +331,12 @@ pub struct FieldModel {
     pub source: Option<String>,
     /// Divergences.
     pub divergences: Vec<DivergenceModel>,
+    /// Whether the struct's builder can fill the field when it was not set (lists, `Option`s,
+    /// defaulted fields and required fields of a type with `Default`).
+    pub defaultable: bool,
+    /// The builder's appending setter for a list field (`security_group_rules` →
+    /// `security_group_rule`).
+    pub item_setter: Option<String>,
 }
 
 /// A string enum.
@@ -424,15 +453,45 @@ impl Resolver<'_> {
             doc: doc(&f.docs, &f.translation),
             source: self.source_if_not(&f.source, default_source),
             divergences: self.divergences(&f.divergences),
+            defaultable: false,
+            item_setter: None,
         }
     }
 
     fn fields(&self, fields: &load::NamedMap<Field>, default_source: &str) -> Vec<FieldModel> {
-        fields
+        let mut out: Vec<FieldModel> = fields
             .iter()
             .map(|(k, f)| self.field(&k.value, f, default_source))
-            .collect()
+            .collect();
+        let taken: Vec<String> = out.iter().map(|f| f.rust_name.clone()).collect();
+        for f in &mut out {
+            if f.ty.is_list() {
+                f.item_setter = Some(item_setter(&f.rust_name, &taken));
+            }
+        }
+        out
     }
+}
+
+/// The appending setter of a list field: the singular of its name (`rules` → `rule`), or
+/// `push_<name>` when there is no plain plural or the singular names another field.
+fn item_setter(rust_name: &str, taken: &[String]) -> String {
+    let singular = rust_name
+        .strip_suffix('s')
+        .filter(|s| !s.is_empty() && !s.ends_with('s') && !s.ends_with('_'));
+    match singular {
+        Some(s) if !taken.iter().any(|t| t == s) => s.to_string(),
+        _ => format!("push_{rust_name}"),
+    }
+}
+
+/// Marks the fields a builder can fill when unset and returns whether all of them can (then
+/// the struct derives `Default` and its builder cannot fail).
+fn mark_defaultable(s: &mut StructModel, defaultable: &dyn Fn(&str) -> bool) -> bool {
+    for f in &mut s.fields {
+        f.defaultable = field_has_default(f, defaultable);
+    }
+    s.fields.iter().all(|f| f.defaultable)
 }
 
 /// Whether a field can take part in a derived `Default`.
@@ -547,7 +606,7 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
         let mut changed = false;
         for t in &mut types {
             if let TypeModel::Struct(s) = t {
-                let d = s.fields.iter().all(|f| field_has_default(f, &lookup));
+                let d = mark_defaultable(s, &lookup);
                 if d != s.default {
                     s.default = d;
                     changed = true;
@@ -558,6 +617,15 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
             break;
         }
     }
+
+    let defaultable_names: Vec<String> = types
+        .iter()
+        .filter_map(|t| match t {
+            TypeModel::Struct(s) if s.default => Some(s.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let defaultable_type = |n: &str| defaultable_names.iter().any(|d| d == n);
 
     let mut operations: Vec<OperationModel> = spec
         .operations
@@ -671,7 +739,7 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
             };
 
             let output_name = format!("{}Output", name.value);
-            let output = StructModel {
+            let mut output = StructModel {
                 name: output_name,
                 doc: doc(&op.output.docs, &op.output.translation),
                 documented_name: None,
@@ -681,6 +749,7 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
                 divergences: Vec::new(),
                 default: false,
             };
+            output.default = mark_defaultable(&mut output, &defaultable_type);
 
             OperationModel {
                 name: name.value.clone(),
@@ -740,5 +809,16 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
         api_version,
         operations,
         types,
+        keywords: spec.krate.keywords.clone(),
+        categories: spec.krate.categories.clone(),
+        example_files: {
+            let mut files: Vec<String> = spec
+                .examples
+                .iter()
+                .map(|(_, e)| e.file.value.clone())
+                .collect();
+            files.sort();
+            files
+        },
     }
 }

@@ -77,6 +77,32 @@ fn defaultable_structs(spec: &SpecFile) -> BTreeSet<String> {
 }
 
 impl Validator<'_> {
+    /// crates.io limits on `crate.keywords` and `crate.categories`.
+    fn package_metadata(&mut self) {
+        let krate = &self.spec.krate;
+        if krate.keywords.len() > 5 || krate.categories.len() > 5 {
+            self.sink.error(
+                &krate.name,
+                "crates.io takes at most 5 `keywords` and 5 `categories`",
+            );
+        }
+        for k in &krate.keywords {
+            let ok = !k.is_empty()
+                && k.len() <= 20
+                && k.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && k.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if !ok {
+                self.sink.error(
+                    &krate.name,
+                    format!(
+                        "invalid keyword `{k}`: at most 20 lower-case ASCII letters, digits, `-` or `_`"
+                    ),
+                );
+            }
+        }
+    }
+
     fn run(&mut self, file: &str, spec_dir: Option<&Path>) {
         let spec = self.spec;
         if spec.format.value != 1 {
@@ -120,6 +146,7 @@ impl Validator<'_> {
             );
         }
         self.source_ref(&spec.krate.source);
+        self.package_metadata();
         let zh = match &spec.krate.language {
             None => false,
             Some(l) if l.value == "en" => false,

@@ -1,6 +1,7 @@
 //! Stage 6, **write**: compare generated files with the tree; write them, or (with `--check`)
-//! report the stale ones. Files under a generated `src/` that the generator no longer produces
-//! are stale too (and removed when writing).
+//! report the stale ones. Files under a directory the generator owns (a generated crate's `src/`
+//! and `tests/examples/`, the emulator's `src/seed/`) that it no longer produces are stale too
+//! (and removed when writing).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -29,7 +30,7 @@ fn normalize(s: &str) -> String {
 }
 
 /// Brings `root` in line with `files`. `generated_dirs` are directories owned entirely by the
-/// generator (every `.rs` file in them must be generated).
+/// generator (every file in them must be generated).
 pub fn sync(
     root: &Path,
     files: &[GeneratedFile],
@@ -55,7 +56,7 @@ pub fn sync(
     let wanted: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for dir in generated_dirs {
         let mut found = Vec::new();
-        collect_rs(&root.join(dir), &mut found)?;
+        collect_files(&root.join(dir), &mut found)?;
         for path in found {
             let rel = path
                 .strip_prefix(root)
@@ -74,7 +75,7 @@ pub fn sync(
     Ok(outcome)
 }
 
-fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Ok(());
     };
@@ -83,8 +84,8 @@ fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in entries {
         let path = entry.path();
         if path.is_dir() {
-            collect_rs(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "rs") {
+            collect_files(&path, out)?;
+        } else {
             out.push(path);
         }
     }

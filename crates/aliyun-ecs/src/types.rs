@@ -9,7 +9,11 @@
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`ReferencingSecurityGroup::builder`] (for example a
+/// test fixture); fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReferencingSecurityGroup {
     /// 这个安全组所属用户 ID
     ///
@@ -21,10 +25,9 @@ pub struct ReferencingSecurityGroup {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// **Real service differs from the document** (source: Research note: Alibaba Cloud ECS
-    /// DescribeSecurityGroupReferences (shared/research/aliyun.md)): A string in every official
-    /// model and on the real wire; the document's JSON example sends a number (`"AliUid":123`).
-    /// Both decode; a number keeps its decimal text.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)): A
+    /// string in every official model and on the real wire; the document's JSON example sends a
+    /// number (`"AliUid":123`). Both decode; a number keeps its decimal text.
     #[serde(
         rename = "AliUid",
         default,
@@ -48,6 +51,80 @@ pub struct ReferencingSecurityGroup {
     pub security_group_id: ::std::option::Option<::std::string::String>,
 }
 
+impl ReferencingSecurityGroup {
+    /// A builder for [`ReferencingSecurityGroup`] with no field set.
+    pub fn builder() -> ReferencingSecurityGroupBuilder {
+        ReferencingSecurityGroupBuilder::default()
+    }
+}
+
+/// Builder for [`ReferencingSecurityGroup`]: set the fields, then `build()`. For test fixtures
+/// and mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ReferencingSecurityGroupBuilder {
+    ali_uid: ::std::option::Option<::std::string::String>,
+    security_group_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ReferencingSecurityGroupBuilder {
+    /// Sets [`ali_uid`](ReferencingSecurityGroup::ali_uid).
+    pub fn ali_uid(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ali_uid = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`ali_uid`](ReferencingSecurityGroup::ali_uid) (wire name `AliUid`).
+    pub fn set_ali_uid(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.ali_uid = input;
+        self
+    }
+
+    /// The value of [`ali_uid`](ReferencingSecurityGroup::ali_uid) set so far.
+    pub fn get_ali_uid(&self) -> &::std::option::Option<::std::string::String> {
+        &self.ali_uid
+    }
+
+    /// Sets [`security_group_id`](ReferencingSecurityGroup::security_group_id).
+    pub fn security_group_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_group_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`security_group_id`](ReferencingSecurityGroup::security_group_id) (wire name `SecurityGroupId`).
+    pub fn set_security_group_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.security_group_id = input;
+        self
+    }
+
+    /// The value of [`security_group_id`](ReferencingSecurityGroup::security_group_id) set so far.
+    pub fn get_security_group_id(
+        &self,
+    ) -> &::std::option::Option<::std::string::String> {
+        &self.security_group_id
+    }
+
+    /// Builds the value; unset fields get their default (`None`, empty, `Default`).
+    pub fn build(self) -> ReferencingSecurityGroup {
+        ReferencingSecurityGroup {
+            ali_uid: self.ali_uid,
+            security_group_id: self.security_group_id,
+        }
+    }
+}
+
 /// SecurityGroupReferences (as the document names it).
 ///
 /// 所有用户指定的安全组被引用的完整信息
@@ -56,7 +133,11 @@ pub struct ReferencingSecurityGroup {
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`SecurityGroupReference::builder`] (for example a test
+/// fixture); fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SecurityGroupReference {
     /// 对应用户要查询的一个安全组
     ///
@@ -66,10 +147,9 @@ pub struct SecurityGroupReference {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// **Real service differs from the document** (source: Official SDK models
-    /// (alibabacloud-ecs20140526 7.11.8, alibabacloud-go/ecs-20140526, TypeScript, C#, Java), as
-    /// read in shared/research/aliyun.md §1.1): Every field is optional in the current official
-    /// models (C# `Required=false`, Go/Python/TypeScript optional).
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Every field is optional in the current official models (C# `Required=false`,
+    /// Go/Python/TypeScript optional).
     #[serde(
         rename = "SecurityGroupId",
         default,
@@ -89,11 +169,11 @@ pub struct SecurityGroupReference {
     /// repeated `<ReferencingSecurityGroup>` elements); bare arrays, a single object, `null` and an
     /// absent field are accepted too.
     ///
-    /// **Real service differs from the document** (source: Research note: Alibaba Cloud ECS
-    /// DescribeSecurityGroupReferences (shared/research/aliyun.md)): The real JSON wraps the list:
-    /// `{"ReferencingSecurityGroup": [...]}` (XML: a `<ReferencingSecurityGroups>` container of
-    /// repeated `<ReferencingSecurityGroup>`). The document's JSON example uses a bare array under
-    /// the misspelled key `SecurityReferencingGroups`; both decode, the real shape is written.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// The real JSON wraps the list: `{"ReferencingSecurityGroup": [...]}` (XML: a
+    /// `<ReferencingSecurityGroups>` container of repeated `<ReferencingSecurityGroup>`). The
+    /// document's JSON example uses a bare array under the misspelled key
+    /// `SecurityReferencingGroups`; both decode, the real shape is written.
     #[serde(
         rename = "ReferencingSecurityGroups",
         alias = "SecurityReferencingGroups",
@@ -104,6 +184,92 @@ pub struct SecurityGroupReference {
     pub referencing_security_groups: ::std::vec::Vec<
         crate::types::ReferencingSecurityGroup,
     >,
+}
+
+impl SecurityGroupReference {
+    /// A builder for [`SecurityGroupReference`] with no field set.
+    pub fn builder() -> SecurityGroupReferenceBuilder {
+        SecurityGroupReferenceBuilder::default()
+    }
+}
+
+/// Builder for [`SecurityGroupReference`]: set the fields, then `build()`. For test fixtures
+/// and mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct SecurityGroupReferenceBuilder {
+    security_group_id: ::std::option::Option<::std::string::String>,
+    referencing_security_groups: ::std::option::Option<
+        ::std::vec::Vec<crate::types::ReferencingSecurityGroup>,
+    >,
+}
+
+impl SecurityGroupReferenceBuilder {
+    /// Sets [`security_group_id`](SecurityGroupReference::security_group_id).
+    pub fn security_group_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_group_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`security_group_id`](SecurityGroupReference::security_group_id) (wire name `SecurityGroupId`).
+    pub fn set_security_group_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.security_group_id = input;
+        self
+    }
+
+    /// The value of [`security_group_id`](SecurityGroupReference::security_group_id) set so far.
+    pub fn get_security_group_id(
+        &self,
+    ) -> &::std::option::Option<::std::string::String> {
+        &self.security_group_id
+    }
+
+    /// Appends one item to [`referencing_security_groups`](SecurityGroupReference::referencing_security_groups) (call once per item).
+    pub fn referencing_security_group(
+        mut self,
+        item: impl ::std::convert::Into<crate::types::ReferencingSecurityGroup>,
+    ) -> Self {
+        self.referencing_security_groups
+            .get_or_insert_with(::std::vec::Vec::new)
+            .push(item.into());
+        self
+    }
+
+    /// Sets or clears [`referencing_security_groups`](SecurityGroupReference::referencing_security_groups) (wire name `ReferencingSecurityGroups`).
+    pub fn set_referencing_security_groups(
+        mut self,
+        input: ::std::option::Option<
+            ::std::vec::Vec<crate::types::ReferencingSecurityGroup>,
+        >,
+    ) -> Self {
+        self.referencing_security_groups = input;
+        self
+    }
+
+    /// The value of [`referencing_security_groups`](SecurityGroupReference::referencing_security_groups) set so far.
+    pub fn get_referencing_security_groups(
+        &self,
+    ) -> &::std::option::Option<
+        ::std::vec::Vec<crate::types::ReferencingSecurityGroup>,
+    > {
+        &self.referencing_security_groups
+    }
+
+    /// Builds the value; unset fields get their default (`None`, empty, `Default`).
+    pub fn build(self) -> SecurityGroupReference {
+        SecurityGroupReference {
+            security_group_id: self.security_group_id,
+            referencing_security_groups: self
+                .referencing_security_groups
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// Serde helpers used by the field attributes of this crate's types.

@@ -1,4 +1,4 @@
-//! Every example payload of `specs/aliyun-ecs.yaml` (JSON and XML) decoded (debug snapshot),
+//! Every example payload of `specs/aliyun-ecs.yaml` (copied into `tests/examples/`) (JSON and XML) decoded (debug snapshot),
 //! re-serialized in the canonical wire form (JSON snapshot), and round-tripped; examples that
 //! describe the same data decode to equal values.
 
@@ -17,12 +17,26 @@ const EXAMPLES: &[&str] = &[
     "xml_single.xml",
 ];
 
+/// `tests/examples/` of this crate: copies of the spec's example payloads, written by
+/// `cargo xtask codegen` (and packaged with the crate).
 fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs/examples/aliyun-ecs")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/examples")
+}
+
+/// Reads one payload; a missing file is a failure, never a skip.
+fn read(name: &str) -> String {
+    let path = dir().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read the example payload {} ({e}); the payloads are generated into \
+             tests/examples/ by `cargo xtask codegen`",
+            path.display()
+        )
+    })
 }
 
 fn decode(name: &str) -> Output {
-    let text = std::fs::read_to_string(dir().join(name)).unwrap();
+    let text = read(name);
     if name.ends_with(".xml") {
         quick_xml::de::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
     } else {
@@ -45,9 +59,15 @@ fn check(name: &str) -> Output {
 #[test]
 fn every_example_file_is_tested() {
     let mut files: Vec<String> = std::fs::read_dir(dir())
-        .unwrap()
+        .unwrap_or_else(|e| {
+            panic!(
+                "the example payloads are missing: {} ({e}); run `cargo xtask codegen`",
+                dir().display()
+            )
+        })
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
+    assert!(!files.is_empty(), "{} is empty", dir().display());
     files.sort();
     assert_eq!(files, EXAMPLES);
 }

@@ -34,12 +34,11 @@ pub const SEEDED_VPC_SECURITY_GROUP_ID: &str = "69c999ad-d9ef-4d79-94fd-35e6ceb7
 /// The Alibaba group of the document's example, referenced by `sg-2255cc` and `sg-2255dd`.
 pub const SEEDED_ALIYUN_SECURITY_GROUP_ID: &str = "sg-1133aa";
 
-const ECS_DOC_EXAMPLE: &str =
-    include_str!("../../../specs/examples/huawei-ecs-v2/doc_example.json");
-const VPC_DOC_EXAMPLE: &str =
-    include_str!("../../../specs/examples/huawei-vpc-v3/doc_example.json");
-const ALIYUN_DOC_EXAMPLE: &str =
-    include_str!("../../../specs/examples/aliyun-ecs/doc_data_wire.json");
+// The documents' example responses the state is seeded from: copies of `specs/examples`
+// generated into `src/seed/` by `cargo xtask codegen` (so the crate reads nothing outside it).
+const ECS_DOC_EXAMPLE: &str = include_str!("seed/huawei-ecs-v2/doc_example.json");
+const VPC_DOC_EXAMPLE: &str = include_str!("seed/huawei-vpc-v3/doc_example.json");
+const ALIYUN_DOC_EXAMPLE: &str = include_str!("seed/aliyun-ecs/doc_data_wire.json");
 
 /// Everything the emulator serves. Serializes to (and loads from) the JSON of `--state FILE`:
 ///
@@ -242,7 +241,8 @@ impl State {
     ///   `sg-1133aa` (referenced by `sg-2255cc` and `sg-2255dd` of account `123`), `sg-2255cc`
     ///   and `sg-2255dd`.
     ///
-    /// The resources are read from `specs/examples/<crate>/doc_*.json`, compiled in.
+    /// The resources are the documents' examples (`src/seed/<crate>/doc_*.json`, generated from
+    /// `specs/examples`), compiled in.
     pub fn seeded() -> Self {
         #[derive(Deserialize)]
         struct Vpc {

@@ -49,7 +49,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// A [`BuildError`](cloudsdk_core::BuildError) when the environment does not
+    /// A [`BuildError`](crate::BuildError) when the environment does not
     /// give a usable configuration (no region or endpoint, no credentials, ...).
     pub fn from_env() -> ::std::result::Result<Client, ::cloudsdk_core::BuildError> {
         ClientBuilder::from_env().build()
@@ -129,7 +129,7 @@ impl ClientBuilder {
         }
     }
 
-    /// Region id (for example `cn-north-4` or `cn-hangzhou`); selects the endpoint unless `endpoint` is set.
+    /// Region id (for example `cn-north-4`); selects the endpoint unless `endpoint` is set.
     pub fn region(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -166,7 +166,7 @@ impl ClientBuilder {
     }
 
     /// Static credentials (access key id and secret, optionally a security token).
-    pub fn credentials(mut self, value: ::cloudsdk_core::Credentials) -> Self {
+    pub fn credentials(mut self, value: crate::Credentials) -> Self {
         self.inner = self.inner.credentials(value);
         self
     }
@@ -174,7 +174,7 @@ impl ClientBuilder {
     /// A credentials provider (environment, profile file, chain, ...).
     pub fn credentials_provider(
         mut self,
-        value: impl ::cloudsdk_core::credentials::ProvideCredentials + 'static,
+        value: impl crate::credentials::ProvideCredentials + 'static,
     ) -> Self {
         self.inner = self.inner.credentials_provider(value);
         self
@@ -205,7 +205,7 @@ impl ClientBuilder {
     }
 
     /// Retry policy (maximum attempts and exponential backoff with full jitter).
-    pub fn retry_config(mut self, value: ::cloudsdk_core::retry::RetryConfig) -> Self {
+    pub fn retry_config(mut self, value: crate::RetryConfig) -> Self {
         self.inner = self.inner.retry_config(value);
         self
     }
@@ -217,7 +217,7 @@ impl ClientBuilder {
     }
 
     /// Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.
-    pub fn env(mut self, value: ::cloudsdk_core::credentials::Env) -> Self {
+    pub fn env(mut self, value: crate::credentials::Env) -> Self {
         self.inner = self.inner.env(value);
         self
     }
@@ -231,7 +231,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Clock-skew correction (on by default): after a rejected timestamp (`APIGW.0301 … signature expired`, `InvalidTimeStamp.Expired`) the client learns the offset from the response's `Date` header, retries once at once and signs later requests with the corrected time. `false` disables it.
+    /// Clock-skew correction (on by default): after a request is rejected for its timestamp (`APIGW.0301` ("signature expired")) the client learns the offset from the response's `Date` header, retries once at once and signs later requests with the corrected time. `false` disables it.
     pub fn clock_skew_correction(mut self, value: bool) -> Self {
         self.inner = self.inner.clock_skew_correction(value);
         self
@@ -247,7 +247,7 @@ impl ClientBuilder {
     ///
     /// # Errors
     ///
-    /// A [`BuildError`](cloudsdk_core::BuildError) when the configuration is incomplete
+    /// A [`BuildError`](crate::BuildError) when the configuration is incomplete
     /// or invalid (no region or endpoint, no credentials, a malformed endpoint, ...).
     pub fn build(self) -> ::std::result::Result<Client, ::cloudsdk_core::BuildError> {
         Ok(Client {

@@ -7,7 +7,11 @@
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`NovaSecurityGroup::builder`] (for example a test
+/// fixture); fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct NovaSecurityGroup {
     /// Specifies information about a security group. It is a string of 0 to 255 characters.
     ///
@@ -38,6 +42,204 @@ pub struct NovaSecurityGroup {
     pub tenant_id: ::std::string::String,
 }
 
+impl NovaSecurityGroup {
+    /// A builder for [`NovaSecurityGroup`] with no field set.
+    pub fn builder() -> NovaSecurityGroupBuilder {
+        NovaSecurityGroupBuilder::default()
+    }
+}
+
+/// Builder for [`NovaSecurityGroup`]: set the fields, then `build()`. For test fixtures and
+/// mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct NovaSecurityGroupBuilder {
+    description: ::std::option::Option<::std::string::String>,
+    id: ::std::option::Option<::std::string::String>,
+    name: ::std::option::Option<::std::string::String>,
+    rules: ::std::option::Option<
+        ::std::vec::Vec<crate::types::NovaSecurityGroupCommonRule>,
+    >,
+    tenant_id: ::std::option::Option<::std::string::String>,
+}
+
+impl NovaSecurityGroupBuilder {
+    /// Sets [`description`](NovaSecurityGroup::description). Required: `build()` fails without it.
+    pub fn description(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`description`](NovaSecurityGroup::description) (wire name `description`).
+    pub fn set_description(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.description = input;
+        self
+    }
+
+    /// The value of [`description`](NovaSecurityGroup::description) set so far.
+    pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
+        &self.description
+    }
+
+    /// Sets [`id`](NovaSecurityGroup::id). Required: `build()` fails without it.
+    pub fn id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`id`](NovaSecurityGroup::id) (wire name `id`).
+    pub fn set_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.id = input;
+        self
+    }
+
+    /// The value of [`id`](NovaSecurityGroup::id) set so far.
+    pub fn get_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.id
+    }
+
+    /// Sets [`name`](NovaSecurityGroup::name). Required: `build()` fails without it.
+    pub fn name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`name`](NovaSecurityGroup::name) (wire name `name`).
+    pub fn set_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.name = input;
+        self
+    }
+
+    /// The value of [`name`](NovaSecurityGroup::name) set so far.
+    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        &self.name
+    }
+
+    /// Appends one item to [`rules`](NovaSecurityGroup::rules) (call once per item).
+    pub fn rule(
+        mut self,
+        item: impl ::std::convert::Into<crate::types::NovaSecurityGroupCommonRule>,
+    ) -> Self {
+        self.rules.get_or_insert_with(::std::vec::Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears [`rules`](NovaSecurityGroup::rules) (wire name `rules`).
+    pub fn set_rules(
+        mut self,
+        input: ::std::option::Option<
+            ::std::vec::Vec<crate::types::NovaSecurityGroupCommonRule>,
+        >,
+    ) -> Self {
+        self.rules = input;
+        self
+    }
+
+    /// The value of [`rules`](NovaSecurityGroup::rules) set so far.
+    pub fn get_rules(
+        &self,
+    ) -> &::std::option::Option<
+        ::std::vec::Vec<crate::types::NovaSecurityGroupCommonRule>,
+    > {
+        &self.rules
+    }
+
+    /// Sets [`tenant_id`](NovaSecurityGroup::tenant_id). Required: `build()` fails without it.
+    pub fn tenant_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tenant_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`tenant_id`](NovaSecurityGroup::tenant_id) (wire name `tenant_id`).
+    pub fn set_tenant_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.tenant_id = input;
+        self
+    }
+
+    /// The value of [`tenant_id`](NovaSecurityGroup::tenant_id) set so far.
+    pub fn get_tenant_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.tenant_id
+    }
+
+    /// Builds the value.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConstructionError`](crate::error::ConstructionError) naming the first required
+    /// field that was not set (its wire name is the error's `parameter()`).
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        NovaSecurityGroup,
+        ::cloudsdk_core::error::ConstructionError,
+    > {
+        let ::std::option::Option::Some(description) = self.description else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "description",
+                    "missing required field `description` (set it with `.description(..)`)",
+                ),
+            );
+        };
+        let ::std::option::Option::Some(id) = self.id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "id",
+                    "missing required field `id` (set it with `.id(..)`)",
+                ),
+            );
+        };
+        let ::std::option::Option::Some(name) = self.name else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "name",
+                    "missing required field `name` (set it with `.name(..)`)",
+                ),
+            );
+        };
+        let rules = self.rules.unwrap_or_default();
+        let ::std::option::Option::Some(tenant_id) = self.tenant_id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "tenant_id",
+                    "missing required field `tenant_id` (set it with `.tenant_id(..)`)",
+                ),
+            );
+        };
+        ::std::result::Result::Ok(NovaSecurityGroup {
+            description,
+            id,
+            name,
+            rules,
+            tenant_id,
+        })
+    }
+}
+
 /// Table 6 group objects (as the document names it).
 ///
 /// Specifies the name of the peer security group and the ID of the tenant in the peer security
@@ -45,7 +247,11 @@ pub struct NovaSecurityGroup {
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`NovaSecurityGroupCommonGroup::builder`] (for example a
+/// test fixture); fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct NovaSecurityGroupCommonGroup {
     /// Specifies the ID of the tenant of the peer security group.
     ///
@@ -64,13 +270,89 @@ pub struct NovaSecurityGroupCommonGroup {
     pub name: ::std::option::Option<::std::string::String>,
 }
 
+impl NovaSecurityGroupCommonGroup {
+    /// A builder for [`NovaSecurityGroupCommonGroup`] with no field set.
+    pub fn builder() -> NovaSecurityGroupCommonGroupBuilder {
+        NovaSecurityGroupCommonGroupBuilder::default()
+    }
+}
+
+/// Builder for [`NovaSecurityGroupCommonGroup`]: set the fields, then `build()`. For test
+/// fixtures and mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct NovaSecurityGroupCommonGroupBuilder {
+    tenant_id: ::std::option::Option<::std::string::String>,
+    name: ::std::option::Option<::std::string::String>,
+}
+
+impl NovaSecurityGroupCommonGroupBuilder {
+    /// Sets [`tenant_id`](NovaSecurityGroupCommonGroup::tenant_id).
+    pub fn tenant_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tenant_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`tenant_id`](NovaSecurityGroupCommonGroup::tenant_id) (wire name `tenant_id`).
+    pub fn set_tenant_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.tenant_id = input;
+        self
+    }
+
+    /// The value of [`tenant_id`](NovaSecurityGroupCommonGroup::tenant_id) set so far.
+    pub fn get_tenant_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.tenant_id
+    }
+
+    /// Sets [`name`](NovaSecurityGroupCommonGroup::name).
+    pub fn name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`name`](NovaSecurityGroupCommonGroup::name) (wire name `name`).
+    pub fn set_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.name = input;
+        self
+    }
+
+    /// The value of [`name`](NovaSecurityGroupCommonGroup::name) set so far.
+    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        &self.name
+    }
+
+    /// Builds the value; unset fields get their default (`None`, empty, `Default`).
+    pub fn build(self) -> NovaSecurityGroupCommonGroup {
+        NovaSecurityGroupCommonGroup {
+            tenant_id: self.tenant_id,
+            name: self.name,
+        }
+    }
+}
+
 /// Table 5 ip_range objects (as the document names it).
 ///
 /// Specifies the peer IP segment in CIDR format.
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`NovaSecurityGroupCommonIpRange::builder`] (for example
+/// a test fixture); fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct NovaSecurityGroupCommonIpRange {
     /// Specifies the peer IP segment in CIDR format.
     ///
@@ -78,27 +360,78 @@ pub struct NovaSecurityGroupCommonIpRange {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): Absent inside the `{}` the service
-    /// sends when the rule references a group (document example), although the table marks it
-    /// mandatory; the official Go model has `*string` omitempty.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Absent inside the `{}` the service sends when the rule references a group (document
+    /// example), although the table marks it mandatory; the official Go model has `*string`
+    /// omitempty.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cidr: ::std::option::Option<::std::string::String>,
+}
+
+impl NovaSecurityGroupCommonIpRange {
+    /// A builder for [`NovaSecurityGroupCommonIpRange`] with no field set.
+    pub fn builder() -> NovaSecurityGroupCommonIpRangeBuilder {
+        NovaSecurityGroupCommonIpRangeBuilder::default()
+    }
+}
+
+/// Builder for [`NovaSecurityGroupCommonIpRange`]: set the fields, then `build()`. For test
+/// fixtures and mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct NovaSecurityGroupCommonIpRangeBuilder {
+    cidr: ::std::option::Option<::std::string::String>,
+}
+
+impl NovaSecurityGroupCommonIpRangeBuilder {
+    /// Sets [`cidr`](NovaSecurityGroupCommonIpRange::cidr).
+    pub fn cidr(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cidr = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`cidr`](NovaSecurityGroupCommonIpRange::cidr) (wire name `cidr`).
+    pub fn set_cidr(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.cidr = input;
+        self
+    }
+
+    /// The value of [`cidr`](NovaSecurityGroupCommonIpRange::cidr) set so far.
+    pub fn get_cidr(&self) -> &::std::option::Option<::std::string::String> {
+        &self.cidr
+    }
+
+    /// Builds the value; unset fields get their default (`None`, empty, `Default`).
+    pub fn build(self) -> NovaSecurityGroupCommonIpRange {
+        NovaSecurityGroupCommonIpRange {
+            cidr: self.cidr,
+        }
+    }
 }
 
 /// Table 4 security_group_rule objects (as the document names it).
 ///
 /// Specifies security group rules.
 ///
-/// **Real service differs from the document** (source: Research note: Huawei Cloud official
-/// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): Every field is marked mandatory, but
-/// "any protocol / any port" rules carry `null` `from_port`, `to_port` and `ip_protocol` (the
-/// document's own example), ports may be `-1`, and `group`/`ip_range` are `{}` when unused. The
-/// Go SDK silently turns `null` into `0`/`""`; here they are `None`.
+/// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+/// Every field is marked mandatory, but "any protocol / any port" rules carry `null`
+/// `from_port`, `to_port` and `ip_protocol` (the document's own example), ports may be `-1`,
+/// and `group`/`ip_range` are `{}` when unused. The Go SDK silently turns `null` into `0`/`""`;
+/// here they are `None`.
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`NovaSecurityGroupCommonRule::builder`] (for example a
+/// test fixture); fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct NovaSecurityGroupCommonRule {
     /// Specifies the associated security group ID in UUID format.
     ///
@@ -112,26 +445,30 @@ pub struct NovaSecurityGroupCommonRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` for rules that allow any
-    /// protocol (document example), so an `Option`. Not a closed set (any IP protocol number), so a
-    /// string rather than an enum.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` for rules that allow any protocol (document example), so an `Option`. Not a closed
+    /// set (any IP protocol number), so a string rather than an enum.
     #[serde(default)]
     pub ip_protocol: ::std::option::Option<::std::string::String>,
 
     /// Specifies the start port number. The value ranges from 1 to 65,535 and cannot be greater
     /// than to_port.
     ///
-    /// When ip_protocol is icmp, this parameter specifies a port type with a length from 0 to 255
-    /// characters.
+    /// When ip_protocol is icmp, this parameter specifies the ICMP type, from 0 to 255.
     ///
     /// Wire name: `from_port`; documented type: Integer; documented as mandatory: yes.
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` for rules that allow any port
-    /// (document example), and `-1` with ICMP ("any ICMP packet"), outside the documented range.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` for rules that allow any port (document example), and `-1` with ICMP ("any ICMP
+    /// packet"), outside the documented range.
+    ///
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// The document reads "When ip_protocol is icmp, this parameter specifies a port type with a
+    /// length from 0 to 255 characters". The value is the ICMP type, an integer from 0 to 255 (an
+    /// integer in every official SDK model), just as `to_port` carries the ICMP code; the
+    /// description above says so.
     #[serde(default)]
     pub from_port: ::std::option::Option<i32>,
 
@@ -145,9 +482,8 @@ pub struct NovaSecurityGroupCommonRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` for rules that allow any port
-    /// (document example); `-1` with ICMP.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` for rules that allow any port (document example); `-1` with ICMP.
     #[serde(default)]
     pub to_port: ::std::option::Option<i32>,
 
@@ -159,10 +495,9 @@ pub struct NovaSecurityGroupCommonRule {
     ///
     /// An absent field or `null` decode to the default (empty) value.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): "Empty" is `{}` on the wire
-    /// (document example); an absent field and `null` are accepted as well and decode to an empty
-    /// `NovaSecurityGroupCommonIpRange`, which is written back as `{}`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// "Empty" is `{}` on the wire (document example); an absent field and `null` are accepted as
+    /// well and decode to an empty `NovaSecurityGroupCommonIpRange`, which is written back as `{}`.
     #[serde(default, deserialize_with = "crate::types::wire::null_as_default")]
     pub ip_range: crate::types::NovaSecurityGroupCommonIpRange,
 
@@ -175,10 +510,9 @@ pub struct NovaSecurityGroupCommonRule {
     ///
     /// An absent field or `null` decode to the default (empty) value.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): "Empty" is `{}` on the wire
-    /// (document example); an absent field and `null` are accepted as well and decode to an empty
-    /// `NovaSecurityGroupCommonGroup`, which is written back as `{}`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// "Empty" is `{}` on the wire (document example); an absent field and `null` are accepted as
+    /// well and decode to an empty `NovaSecurityGroupCommonGroup`, which is written back as `{}`.
     #[serde(default, deserialize_with = "crate::types::wire::null_as_default")]
     pub group: crate::types::NovaSecurityGroupCommonGroup,
 
@@ -186,6 +520,226 @@ pub struct NovaSecurityGroupCommonRule {
     ///
     /// Wire name: `id`; documented type: String; documented as mandatory: yes.
     pub id: ::std::string::String,
+}
+
+impl NovaSecurityGroupCommonRule {
+    /// A builder for [`NovaSecurityGroupCommonRule`] with no field set.
+    pub fn builder() -> NovaSecurityGroupCommonRuleBuilder {
+        NovaSecurityGroupCommonRuleBuilder::default()
+    }
+}
+
+/// Builder for [`NovaSecurityGroupCommonRule`]: set the fields, then `build()`. For test
+/// fixtures and mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct NovaSecurityGroupCommonRuleBuilder {
+    parent_group_id: ::std::option::Option<::std::string::String>,
+    ip_protocol: ::std::option::Option<::std::string::String>,
+    from_port: ::std::option::Option<i32>,
+    to_port: ::std::option::Option<i32>,
+    ip_range: ::std::option::Option<crate::types::NovaSecurityGroupCommonIpRange>,
+    group: ::std::option::Option<crate::types::NovaSecurityGroupCommonGroup>,
+    id: ::std::option::Option<::std::string::String>,
+}
+
+impl NovaSecurityGroupCommonRuleBuilder {
+    /// Sets [`parent_group_id`](NovaSecurityGroupCommonRule::parent_group_id). Required: `build()` fails without it.
+    pub fn parent_group_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.parent_group_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`parent_group_id`](NovaSecurityGroupCommonRule::parent_group_id) (wire name `parent_group_id`).
+    pub fn set_parent_group_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.parent_group_id = input;
+        self
+    }
+
+    /// The value of [`parent_group_id`](NovaSecurityGroupCommonRule::parent_group_id) set so far.
+    pub fn get_parent_group_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.parent_group_id
+    }
+
+    /// Sets [`ip_protocol`](NovaSecurityGroupCommonRule::ip_protocol).
+    pub fn ip_protocol(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_protocol = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`ip_protocol`](NovaSecurityGroupCommonRule::ip_protocol) (wire name `ip_protocol`).
+    pub fn set_ip_protocol(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.ip_protocol = input;
+        self
+    }
+
+    /// The value of [`ip_protocol`](NovaSecurityGroupCommonRule::ip_protocol) set so far.
+    pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
+        &self.ip_protocol
+    }
+
+    /// Sets [`from_port`](NovaSecurityGroupCommonRule::from_port).
+    pub fn from_port(mut self, input: impl ::std::convert::Into<i32>) -> Self {
+        self.from_port = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`from_port`](NovaSecurityGroupCommonRule::from_port) (wire name `from_port`).
+    pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
+        self.from_port = input;
+        self
+    }
+
+    /// The value of [`from_port`](NovaSecurityGroupCommonRule::from_port) set so far.
+    pub fn get_from_port(&self) -> &::std::option::Option<i32> {
+        &self.from_port
+    }
+
+    /// Sets [`to_port`](NovaSecurityGroupCommonRule::to_port).
+    pub fn to_port(mut self, input: impl ::std::convert::Into<i32>) -> Self {
+        self.to_port = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`to_port`](NovaSecurityGroupCommonRule::to_port) (wire name `to_port`).
+    pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
+        self.to_port = input;
+        self
+    }
+
+    /// The value of [`to_port`](NovaSecurityGroupCommonRule::to_port) set so far.
+    pub fn get_to_port(&self) -> &::std::option::Option<i32> {
+        &self.to_port
+    }
+
+    /// Sets [`ip_range`](NovaSecurityGroupCommonRule::ip_range).
+    pub fn ip_range(
+        mut self,
+        input: impl ::std::convert::Into<crate::types::NovaSecurityGroupCommonIpRange>,
+    ) -> Self {
+        self.ip_range = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`ip_range`](NovaSecurityGroupCommonRule::ip_range) (wire name `ip_range`).
+    pub fn set_ip_range(
+        mut self,
+        input: ::std::option::Option<crate::types::NovaSecurityGroupCommonIpRange>,
+    ) -> Self {
+        self.ip_range = input;
+        self
+    }
+
+    /// The value of [`ip_range`](NovaSecurityGroupCommonRule::ip_range) set so far.
+    pub fn get_ip_range(
+        &self,
+    ) -> &::std::option::Option<crate::types::NovaSecurityGroupCommonIpRange> {
+        &self.ip_range
+    }
+
+    /// Sets [`group`](NovaSecurityGroupCommonRule::group).
+    pub fn group(
+        mut self,
+        input: impl ::std::convert::Into<crate::types::NovaSecurityGroupCommonGroup>,
+    ) -> Self {
+        self.group = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`group`](NovaSecurityGroupCommonRule::group) (wire name `group`).
+    pub fn set_group(
+        mut self,
+        input: ::std::option::Option<crate::types::NovaSecurityGroupCommonGroup>,
+    ) -> Self {
+        self.group = input;
+        self
+    }
+
+    /// The value of [`group`](NovaSecurityGroupCommonRule::group) set so far.
+    pub fn get_group(
+        &self,
+    ) -> &::std::option::Option<crate::types::NovaSecurityGroupCommonGroup> {
+        &self.group
+    }
+
+    /// Sets [`id`](NovaSecurityGroupCommonRule::id). Required: `build()` fails without it.
+    pub fn id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`id`](NovaSecurityGroupCommonRule::id) (wire name `id`).
+    pub fn set_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.id = input;
+        self
+    }
+
+    /// The value of [`id`](NovaSecurityGroupCommonRule::id) set so far.
+    pub fn get_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.id
+    }
+
+    /// Builds the value.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConstructionError`](crate::error::ConstructionError) naming the first required
+    /// field that was not set (its wire name is the error's `parameter()`).
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        NovaSecurityGroupCommonRule,
+        ::cloudsdk_core::error::ConstructionError,
+    > {
+        let ::std::option::Option::Some(parent_group_id) = self.parent_group_id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "parent_group_id",
+                    "missing required field `parent_group_id` (set it with `.parent_group_id(..)`)",
+                ),
+            );
+        };
+        let ip_protocol = self.ip_protocol;
+        let from_port = self.from_port;
+        let to_port = self.to_port;
+        let ip_range = self.ip_range.unwrap_or_default();
+        let group = self.group.unwrap_or_default();
+        let ::std::option::Option::Some(id) = self.id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "id",
+                    "missing required field `id` (set it with `.id(..)`)",
+                ),
+            );
+        };
+        ::std::result::Result::Ok(NovaSecurityGroupCommonRule {
+            parent_group_id,
+            ip_protocol,
+            from_port,
+            to_port,
+            ip_range,
+            group,
+            id,
+        })
+    }
 }
 
 /// Serde helpers used by the field attributes of this crate's types.

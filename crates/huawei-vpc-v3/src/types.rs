@@ -313,13 +313,17 @@ impl<'de> ::serde::Deserialize<'de> for EtherType {
 
 /// A resource tag (`ResourceTag` in the official SDK models). Not described by the document.
 ///
-/// Source: Official SDK response models (huaweicloudsdkvpc 3.1.219
-/// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; Go
-/// `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2.
+/// Source: Official SDK response models: the Python SDK huaweicloudsdkvpc 3.1.219
+/// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; the Go SDK
+/// `services/vpc/v3/model`.
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`ResourceTag::builder`] (for example a test fixture);
+/// fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResourceTag {
     /// Tag key.
     ///
@@ -338,13 +342,89 @@ pub struct ResourceTag {
     pub value: ::std::option::Option<::std::string::String>,
 }
 
+impl ResourceTag {
+    /// A builder for [`ResourceTag`] with no field set.
+    pub fn builder() -> ResourceTagBuilder {
+        ResourceTagBuilder::default()
+    }
+}
+
+/// Builder for [`ResourceTag`]: set the fields, then `build()`. For test fixtures and mocks;
+/// responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ResourceTagBuilder {
+    key: ::std::option::Option<::std::string::String>,
+    value: ::std::option::Option<::std::string::String>,
+}
+
+impl ResourceTagBuilder {
+    /// Sets [`key`](ResourceTag::key).
+    pub fn key(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.key = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`key`](ResourceTag::key) (wire name `key`).
+    pub fn set_key(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.key = input;
+        self
+    }
+
+    /// The value of [`key`](ResourceTag::key) set so far.
+    pub fn get_key(&self) -> &::std::option::Option<::std::string::String> {
+        &self.key
+    }
+
+    /// Sets [`value`](ResourceTag::value).
+    pub fn value(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`value`](ResourceTag::value) (wire name `value`).
+    pub fn set_value(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.value = input;
+        self
+    }
+
+    /// The value of [`value`](ResourceTag::value) set so far.
+    pub fn get_value(&self) -> &::std::option::Option<::std::string::String> {
+        &self.value
+    }
+
+    /// Builds the value; unset fields get their default (`None`, empty, `Default`).
+    pub fn build(self) -> ResourceTag {
+        ResourceTag {
+            key: self.key,
+            value: self.value,
+        }
+    }
+}
+
 /// Table 3 SecurityGroupInfo (as the document names it).
 ///
 /// Response body for querying details about a security group
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`SecurityGroupInfo::builder`] (for example a test
+/// fixture); fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SecurityGroupInfo {
     /// Security group ID, which uniquely identifies the security group
     ///
@@ -382,9 +462,7 @@ pub struct SecurityGroupInfo {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Official SDK response models
-    /// (huaweicloudsdkvpc 3.1.219 `v3/model/security_group_info.py`, `security_group_rule.py`,
-    /// `resource_tag.py`; Go `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2):
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
     /// The Go SDK models the timestamps as a nullable pointer (`*sdktime.SdkTime`, no omitempty)
     /// and accepts several formats (`...Z`, no zone, a space separator, `+08:00`, fractional
     /// seconds); the SDK keeps the text as the service sent it.
@@ -399,9 +477,7 @@ pub struct SecurityGroupInfo {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Official SDK response models
-    /// (huaweicloudsdkvpc 3.1.219 `v3/model/security_group_info.py`, `security_group_rule.py`,
-    /// `resource_tag.py`; Go `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2):
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
     /// Nullable in the official Go model like `created_at`; kept as the text the service sent.
     #[serde(default)]
     pub updated_at: ::std::option::Option<::std::string::String>,
@@ -428,14 +504,13 @@ pub struct SecurityGroupInfo {
     ///
     /// May be absent or `null`; an empty list then, skipped when serialized.
     ///
-    /// Source: Official SDK response models (huaweicloudsdkvpc 3.1.219
-    /// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; Go
-    /// `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2.
+    /// Source: Official SDK response models: the Python SDK huaweicloudsdkvpc 3.1.219
+    /// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; the Go SDK
+    /// `services/vpc/v3/model`.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): Not in the document's response
-    /// table, but present in the official SDK models and in real responses (vector
-    /// `decode-vpc-extra-fields`); modeled as optional.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Not in the document's response table, but present in the official SDK models and in real
+    /// responses (vector `decode-vpc-extra-fields`); modeled as optional.
     #[serde(
         default,
         deserialize_with = "crate::types::wire::null_as_default",
@@ -444,13 +519,329 @@ pub struct SecurityGroupInfo {
     pub tags: ::std::vec::Vec<crate::types::ResourceTag>,
 }
 
+impl SecurityGroupInfo {
+    /// A builder for [`SecurityGroupInfo`] with no field set.
+    pub fn builder() -> SecurityGroupInfoBuilder {
+        SecurityGroupInfoBuilder::default()
+    }
+}
+
+/// Builder for [`SecurityGroupInfo`]: set the fields, then `build()`. For test fixtures and
+/// mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct SecurityGroupInfoBuilder {
+    id: ::std::option::Option<::std::string::String>,
+    name: ::std::option::Option<::std::string::String>,
+    description: ::std::option::Option<::std::string::String>,
+    project_id: ::std::option::Option<::std::string::String>,
+    created_at: ::std::option::Option<::std::string::String>,
+    updated_at: ::std::option::Option<::std::string::String>,
+    enterprise_project_id: ::std::option::Option<::std::string::String>,
+    security_group_rules: ::std::option::Option<
+        ::std::vec::Vec<crate::types::SecurityGroupRule>,
+    >,
+    tags: ::std::option::Option<::std::vec::Vec<crate::types::ResourceTag>>,
+}
+
+impl SecurityGroupInfoBuilder {
+    /// Sets [`id`](SecurityGroupInfo::id). Required: `build()` fails without it.
+    pub fn id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`id`](SecurityGroupInfo::id) (wire name `id`).
+    pub fn set_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.id = input;
+        self
+    }
+
+    /// The value of [`id`](SecurityGroupInfo::id) set so far.
+    pub fn get_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.id
+    }
+
+    /// Sets [`name`](SecurityGroupInfo::name). Required: `build()` fails without it.
+    pub fn name(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`name`](SecurityGroupInfo::name) (wire name `name`).
+    pub fn set_name(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.name = input;
+        self
+    }
+
+    /// The value of [`name`](SecurityGroupInfo::name) set so far.
+    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        &self.name
+    }
+
+    /// Sets [`description`](SecurityGroupInfo::description). Required: `build()` fails without it.
+    pub fn description(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`description`](SecurityGroupInfo::description) (wire name `description`).
+    pub fn set_description(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.description = input;
+        self
+    }
+
+    /// The value of [`description`](SecurityGroupInfo::description) set so far.
+    pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
+        &self.description
+    }
+
+    /// Sets [`project_id`](SecurityGroupInfo::project_id). Required: `build()` fails without it.
+    pub fn project_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.project_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`project_id`](SecurityGroupInfo::project_id) (wire name `project_id`).
+    pub fn set_project_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.project_id = input;
+        self
+    }
+
+    /// The value of [`project_id`](SecurityGroupInfo::project_id) set so far.
+    pub fn get_project_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.project_id
+    }
+
+    /// Sets [`created_at`](SecurityGroupInfo::created_at).
+    pub fn created_at(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created_at = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`created_at`](SecurityGroupInfo::created_at) (wire name `created_at`).
+    pub fn set_created_at(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.created_at = input;
+        self
+    }
+
+    /// The value of [`created_at`](SecurityGroupInfo::created_at) set so far.
+    pub fn get_created_at(&self) -> &::std::option::Option<::std::string::String> {
+        &self.created_at
+    }
+
+    /// Sets [`updated_at`](SecurityGroupInfo::updated_at).
+    pub fn updated_at(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.updated_at = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`updated_at`](SecurityGroupInfo::updated_at) (wire name `updated_at`).
+    pub fn set_updated_at(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.updated_at = input;
+        self
+    }
+
+    /// The value of [`updated_at`](SecurityGroupInfo::updated_at) set so far.
+    pub fn get_updated_at(&self) -> &::std::option::Option<::std::string::String> {
+        &self.updated_at
+    }
+
+    /// Sets [`enterprise_project_id`](SecurityGroupInfo::enterprise_project_id). Required: `build()` fails without it.
+    pub fn enterprise_project_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enterprise_project_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`enterprise_project_id`](SecurityGroupInfo::enterprise_project_id) (wire name `enterprise_project_id`).
+    pub fn set_enterprise_project_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.enterprise_project_id = input;
+        self
+    }
+
+    /// The value of [`enterprise_project_id`](SecurityGroupInfo::enterprise_project_id) set so far.
+    pub fn get_enterprise_project_id(
+        &self,
+    ) -> &::std::option::Option<::std::string::String> {
+        &self.enterprise_project_id
+    }
+
+    /// Appends one item to [`security_group_rules`](SecurityGroupInfo::security_group_rules) (call once per item).
+    pub fn security_group_rule(
+        mut self,
+        item: impl ::std::convert::Into<crate::types::SecurityGroupRule>,
+    ) -> Self {
+        self.security_group_rules
+            .get_or_insert_with(::std::vec::Vec::new)
+            .push(item.into());
+        self
+    }
+
+    /// Sets or clears [`security_group_rules`](SecurityGroupInfo::security_group_rules) (wire name `security_group_rules`).
+    pub fn set_security_group_rules(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::SecurityGroupRule>>,
+    ) -> Self {
+        self.security_group_rules = input;
+        self
+    }
+
+    /// The value of [`security_group_rules`](SecurityGroupInfo::security_group_rules) set so far.
+    pub fn get_security_group_rules(
+        &self,
+    ) -> &::std::option::Option<::std::vec::Vec<crate::types::SecurityGroupRule>> {
+        &self.security_group_rules
+    }
+
+    /// Appends one item to [`tags`](SecurityGroupInfo::tags) (call once per item).
+    pub fn tag(
+        mut self,
+        item: impl ::std::convert::Into<crate::types::ResourceTag>,
+    ) -> Self {
+        self.tags.get_or_insert_with(::std::vec::Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears [`tags`](SecurityGroupInfo::tags) (wire name `tags`).
+    pub fn set_tags(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::ResourceTag>>,
+    ) -> Self {
+        self.tags = input;
+        self
+    }
+
+    /// The value of [`tags`](SecurityGroupInfo::tags) set so far.
+    pub fn get_tags(
+        &self,
+    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ResourceTag>> {
+        &self.tags
+    }
+
+    /// Builds the value.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConstructionError`](crate::error::ConstructionError) naming the first required
+    /// field that was not set (its wire name is the error's `parameter()`).
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        SecurityGroupInfo,
+        ::cloudsdk_core::error::ConstructionError,
+    > {
+        let ::std::option::Option::Some(id) = self.id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "id",
+                    "missing required field `id` (set it with `.id(..)`)",
+                ),
+            );
+        };
+        let ::std::option::Option::Some(name) = self.name else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "name",
+                    "missing required field `name` (set it with `.name(..)`)",
+                ),
+            );
+        };
+        let ::std::option::Option::Some(description) = self.description else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "description",
+                    "missing required field `description` (set it with `.description(..)`)",
+                ),
+            );
+        };
+        let ::std::option::Option::Some(project_id) = self.project_id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "project_id",
+                    "missing required field `project_id` (set it with `.project_id(..)`)",
+                ),
+            );
+        };
+        let created_at = self.created_at;
+        let updated_at = self.updated_at;
+        let ::std::option::Option::Some(enterprise_project_id) = self
+            .enterprise_project_id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "enterprise_project_id",
+                    "missing required field `enterprise_project_id` (set it with `.enterprise_project_id(..)`)",
+                ),
+            );
+        };
+        let security_group_rules = self.security_group_rules.unwrap_or_default();
+        let tags = self.tags.unwrap_or_default();
+        ::std::result::Result::Ok(SecurityGroupInfo {
+            id,
+            name,
+            description,
+            project_id,
+            created_at,
+            updated_at,
+            enterprise_project_id,
+            security_group_rules,
+            tags,
+        })
+    }
+}
+
 /// Table 4 SecurityGroupRule (as the document names it).
 ///
 /// Security group rules
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`SecurityGroupRule::builder`] (for example a test
+/// fixture); fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SecurityGroupRule {
     /// Security group rule ID, which uniquely identifies the security group rule
     ///
@@ -492,10 +883,9 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): The document's own example sends
-    /// `null` ("all protocols"), so this is an `Option`. The value is not a closed set (any IP
-    /// protocol number), so it stays a string rather than an enum.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// The document's own example sends `null` ("all protocols"), so this is an `Option`. The value
+    /// is not a closed set (any IP protocol number), so it stays a string rather than an enum.
     #[serde(default)]
     pub protocol: ::std::option::Option<::std::string::String>,
 
@@ -517,9 +907,8 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` in the document's own example
-    /// (all ports); modeled as `Option`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` in the document's own example (all ports); modeled as `Option`.
     #[serde(default)]
     pub multiport: ::std::option::Option<::std::string::String>,
 
@@ -553,9 +942,8 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` when the rule uses another
-    /// kind of remote (document example); modeled as `Option`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` when the rule uses another kind of remote (document example); modeled as `Option`.
     #[serde(default)]
     pub remote_group_id: ::std::option::Option<::std::string::String>,
 
@@ -572,9 +960,8 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` when the rule uses another
-    /// kind of remote (document example); modeled as `Option`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` when the rule uses another kind of remote (document example); modeled as `Option`.
     #[serde(default)]
     pub remote_ip_prefix: ::std::option::Option<::std::string::String>,
 
@@ -588,9 +975,8 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): `null` when the rule uses another
-    /// kind of remote (document example); modeled as `Option`.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// `null` when the rule uses another kind of remote (document example); modeled as `Option`.
     #[serde(default)]
     pub remote_address_group_id: ::std::option::Option<::std::string::String>,
 
@@ -602,9 +988,7 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Official SDK response models
-    /// (huaweicloudsdkvpc 3.1.219 `v3/model/security_group_info.py`, `security_group_rule.py`,
-    /// `resource_tag.py`; Go `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2):
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
     /// Nullable in the official Go model (`*sdktime.SdkTime`); kept as the text the service sent.
     #[serde(default)]
     pub created_at: ::std::option::Option<::std::string::String>,
@@ -617,9 +1001,7 @@ pub struct SecurityGroupRule {
     ///
     /// The service may send `null` here; `None` then (re-serialized as `null`).
     ///
-    /// **Real service differs from the document** (source: Official SDK response models
-    /// (huaweicloudsdkvpc 3.1.219 `v3/model/security_group_info.py`, `security_group_rule.py`,
-    /// `resource_tag.py`; Go `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2):
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
     /// Nullable in the official Go model (`*sdktime.SdkTime`); kept as the text the service sent.
     #[serde(default)]
     pub updated_at: ::std::option::Option<::std::string::String>,
@@ -636,16 +1018,511 @@ pub struct SecurityGroupRule {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// Source: Official SDK response models (huaweicloudsdkvpc 3.1.219
-    /// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; Go
-    /// `services/vpc/v3/model`), as read in shared/research/huawei.md §3.2.
+    /// Source: Official SDK response models: the Python SDK huaweicloudsdkvpc 3.1.219
+    /// `v3/model/security_group_info.py`, `security_group_rule.py`, `resource_tag.py`; the Go SDK
+    /// `services/vpc/v3/model`.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): Not in the document's response
-    /// table, but present in the official SDK models and in real responses (vector
-    /// `decode-vpc-extra-fields`); modeled as optional.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Not in the document's response table, but present in the official SDK models and in real
+    /// responses (vector `decode-vpc-extra-fields`); modeled as optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
+}
+
+impl SecurityGroupRule {
+    /// A builder for [`SecurityGroupRule`] with no field set.
+    pub fn builder() -> SecurityGroupRuleBuilder {
+        SecurityGroupRuleBuilder::default()
+    }
+}
+
+/// Builder for [`SecurityGroupRule`]: set the fields, then `build()`. For test fixtures and
+/// mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct SecurityGroupRuleBuilder {
+    id: ::std::option::Option<::std::string::String>,
+    description: ::std::option::Option<::std::string::String>,
+    security_group_id: ::std::option::Option<::std::string::String>,
+    direction: ::std::option::Option<crate::types::Direction>,
+    protocol: ::std::option::Option<::std::string::String>,
+    ethertype: ::std::option::Option<crate::types::EtherType>,
+    multiport: ::std::option::Option<::std::string::String>,
+    action: ::std::option::Option<crate::types::Action>,
+    priority: ::std::option::Option<i32>,
+    remote_group_id: ::std::option::Option<::std::string::String>,
+    remote_ip_prefix: ::std::option::Option<::std::string::String>,
+    remote_address_group_id: ::std::option::Option<::std::string::String>,
+    created_at: ::std::option::Option<::std::string::String>,
+    updated_at: ::std::option::Option<::std::string::String>,
+    project_id: ::std::option::Option<::std::string::String>,
+    enabled: ::std::option::Option<bool>,
+}
+
+impl SecurityGroupRuleBuilder {
+    /// Sets [`id`](SecurityGroupRule::id). Required: `build()` fails without it.
+    pub fn id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`id`](SecurityGroupRule::id) (wire name `id`).
+    pub fn set_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.id = input;
+        self
+    }
+
+    /// The value of [`id`](SecurityGroupRule::id) set so far.
+    pub fn get_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.id
+    }
+
+    /// Sets [`description`](SecurityGroupRule::description). Required: `build()` fails without it.
+    pub fn description(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`description`](SecurityGroupRule::description) (wire name `description`).
+    pub fn set_description(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.description = input;
+        self
+    }
+
+    /// The value of [`description`](SecurityGroupRule::description) set so far.
+    pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
+        &self.description
+    }
+
+    /// Sets [`security_group_id`](SecurityGroupRule::security_group_id). Required: `build()` fails without it.
+    pub fn security_group_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_group_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`security_group_id`](SecurityGroupRule::security_group_id) (wire name `security_group_id`).
+    pub fn set_security_group_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.security_group_id = input;
+        self
+    }
+
+    /// The value of [`security_group_id`](SecurityGroupRule::security_group_id) set so far.
+    pub fn get_security_group_id(
+        &self,
+    ) -> &::std::option::Option<::std::string::String> {
+        &self.security_group_id
+    }
+
+    /// Sets [`direction`](SecurityGroupRule::direction). Required: `build()` fails without it.
+    pub fn direction(
+        mut self,
+        input: impl ::std::convert::Into<crate::types::Direction>,
+    ) -> Self {
+        self.direction = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`direction`](SecurityGroupRule::direction) (wire name `direction`).
+    pub fn set_direction(
+        mut self,
+        input: ::std::option::Option<crate::types::Direction>,
+    ) -> Self {
+        self.direction = input;
+        self
+    }
+
+    /// The value of [`direction`](SecurityGroupRule::direction) set so far.
+    pub fn get_direction(&self) -> &::std::option::Option<crate::types::Direction> {
+        &self.direction
+    }
+
+    /// Sets [`protocol`](SecurityGroupRule::protocol).
+    pub fn protocol(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.protocol = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`protocol`](SecurityGroupRule::protocol) (wire name `protocol`).
+    pub fn set_protocol(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.protocol = input;
+        self
+    }
+
+    /// The value of [`protocol`](SecurityGroupRule::protocol) set so far.
+    pub fn get_protocol(&self) -> &::std::option::Option<::std::string::String> {
+        &self.protocol
+    }
+
+    /// Sets [`ethertype`](SecurityGroupRule::ethertype). Required: `build()` fails without it.
+    pub fn ethertype(
+        mut self,
+        input: impl ::std::convert::Into<crate::types::EtherType>,
+    ) -> Self {
+        self.ethertype = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`ethertype`](SecurityGroupRule::ethertype) (wire name `ethertype`).
+    pub fn set_ethertype(
+        mut self,
+        input: ::std::option::Option<crate::types::EtherType>,
+    ) -> Self {
+        self.ethertype = input;
+        self
+    }
+
+    /// The value of [`ethertype`](SecurityGroupRule::ethertype) set so far.
+    pub fn get_ethertype(&self) -> &::std::option::Option<crate::types::EtherType> {
+        &self.ethertype
+    }
+
+    /// Sets [`multiport`](SecurityGroupRule::multiport).
+    pub fn multiport(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.multiport = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`multiport`](SecurityGroupRule::multiport) (wire name `multiport`).
+    pub fn set_multiport(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.multiport = input;
+        self
+    }
+
+    /// The value of [`multiport`](SecurityGroupRule::multiport) set so far.
+    pub fn get_multiport(&self) -> &::std::option::Option<::std::string::String> {
+        &self.multiport
+    }
+
+    /// Sets [`action`](SecurityGroupRule::action). Required: `build()` fails without it.
+    pub fn action(
+        mut self,
+        input: impl ::std::convert::Into<crate::types::Action>,
+    ) -> Self {
+        self.action = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`action`](SecurityGroupRule::action) (wire name `action`).
+    pub fn set_action(
+        mut self,
+        input: ::std::option::Option<crate::types::Action>,
+    ) -> Self {
+        self.action = input;
+        self
+    }
+
+    /// The value of [`action`](SecurityGroupRule::action) set so far.
+    pub fn get_action(&self) -> &::std::option::Option<crate::types::Action> {
+        &self.action
+    }
+
+    /// Sets [`priority`](SecurityGroupRule::priority). Required: `build()` fails without it.
+    pub fn priority(mut self, input: impl ::std::convert::Into<i32>) -> Self {
+        self.priority = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`priority`](SecurityGroupRule::priority) (wire name `priority`).
+    pub fn set_priority(mut self, input: ::std::option::Option<i32>) -> Self {
+        self.priority = input;
+        self
+    }
+
+    /// The value of [`priority`](SecurityGroupRule::priority) set so far.
+    pub fn get_priority(&self) -> &::std::option::Option<i32> {
+        &self.priority
+    }
+
+    /// Sets [`remote_group_id`](SecurityGroupRule::remote_group_id).
+    pub fn remote_group_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_group_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`remote_group_id`](SecurityGroupRule::remote_group_id) (wire name `remote_group_id`).
+    pub fn set_remote_group_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.remote_group_id = input;
+        self
+    }
+
+    /// The value of [`remote_group_id`](SecurityGroupRule::remote_group_id) set so far.
+    pub fn get_remote_group_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.remote_group_id
+    }
+
+    /// Sets [`remote_ip_prefix`](SecurityGroupRule::remote_ip_prefix).
+    pub fn remote_ip_prefix(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_ip_prefix = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`remote_ip_prefix`](SecurityGroupRule::remote_ip_prefix) (wire name `remote_ip_prefix`).
+    pub fn set_remote_ip_prefix(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.remote_ip_prefix = input;
+        self
+    }
+
+    /// The value of [`remote_ip_prefix`](SecurityGroupRule::remote_ip_prefix) set so far.
+    pub fn get_remote_ip_prefix(&self) -> &::std::option::Option<::std::string::String> {
+        &self.remote_ip_prefix
+    }
+
+    /// Sets [`remote_address_group_id`](SecurityGroupRule::remote_address_group_id).
+    pub fn remote_address_group_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_address_group_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`remote_address_group_id`](SecurityGroupRule::remote_address_group_id) (wire name `remote_address_group_id`).
+    pub fn set_remote_address_group_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.remote_address_group_id = input;
+        self
+    }
+
+    /// The value of [`remote_address_group_id`](SecurityGroupRule::remote_address_group_id) set so far.
+    pub fn get_remote_address_group_id(
+        &self,
+    ) -> &::std::option::Option<::std::string::String> {
+        &self.remote_address_group_id
+    }
+
+    /// Sets [`created_at`](SecurityGroupRule::created_at).
+    pub fn created_at(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.created_at = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`created_at`](SecurityGroupRule::created_at) (wire name `created_at`).
+    pub fn set_created_at(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.created_at = input;
+        self
+    }
+
+    /// The value of [`created_at`](SecurityGroupRule::created_at) set so far.
+    pub fn get_created_at(&self) -> &::std::option::Option<::std::string::String> {
+        &self.created_at
+    }
+
+    /// Sets [`updated_at`](SecurityGroupRule::updated_at).
+    pub fn updated_at(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.updated_at = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`updated_at`](SecurityGroupRule::updated_at) (wire name `updated_at`).
+    pub fn set_updated_at(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.updated_at = input;
+        self
+    }
+
+    /// The value of [`updated_at`](SecurityGroupRule::updated_at) set so far.
+    pub fn get_updated_at(&self) -> &::std::option::Option<::std::string::String> {
+        &self.updated_at
+    }
+
+    /// Sets [`project_id`](SecurityGroupRule::project_id). Required: `build()` fails without it.
+    pub fn project_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.project_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`project_id`](SecurityGroupRule::project_id) (wire name `project_id`).
+    pub fn set_project_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.project_id = input;
+        self
+    }
+
+    /// The value of [`project_id`](SecurityGroupRule::project_id) set so far.
+    pub fn get_project_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.project_id
+    }
+
+    /// Sets [`enabled`](SecurityGroupRule::enabled).
+    pub fn enabled(mut self, input: impl ::std::convert::Into<bool>) -> Self {
+        self.enabled = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`enabled`](SecurityGroupRule::enabled) (wire name `enabled`).
+    pub fn set_enabled(mut self, input: ::std::option::Option<bool>) -> Self {
+        self.enabled = input;
+        self
+    }
+
+    /// The value of [`enabled`](SecurityGroupRule::enabled) set so far.
+    pub fn get_enabled(&self) -> &::std::option::Option<bool> {
+        &self.enabled
+    }
+
+    /// Builds the value.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConstructionError`](crate::error::ConstructionError) naming the first required
+    /// field that was not set (its wire name is the error's `parameter()`).
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        SecurityGroupRule,
+        ::cloudsdk_core::error::ConstructionError,
+    > {
+        let ::std::option::Option::Some(id) = self.id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "id",
+                    "missing required field `id` (set it with `.id(..)`)",
+                ),
+            );
+        };
+        let ::std::option::Option::Some(description) = self.description else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "description",
+                    "missing required field `description` (set it with `.description(..)`)",
+                ),
+            );
+        };
+        let ::std::option::Option::Some(security_group_id) = self.security_group_id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "security_group_id",
+                    "missing required field `security_group_id` (set it with `.security_group_id(..)`)",
+                ),
+            );
+        };
+        let ::std::option::Option::Some(direction) = self.direction else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "direction",
+                    "missing required field `direction` (set it with `.direction(..)`)",
+                ),
+            );
+        };
+        let protocol = self.protocol;
+        let ::std::option::Option::Some(ethertype) = self.ethertype else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "ethertype",
+                    "missing required field `ethertype` (set it with `.ethertype(..)`)",
+                ),
+            );
+        };
+        let multiport = self.multiport;
+        let ::std::option::Option::Some(action) = self.action else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "action",
+                    "missing required field `action` (set it with `.action(..)`)",
+                ),
+            );
+        };
+        let ::std::option::Option::Some(priority) = self.priority else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "priority",
+                    "missing required field `priority` (set it with `.priority(..)`)",
+                ),
+            );
+        };
+        let remote_group_id = self.remote_group_id;
+        let remote_ip_prefix = self.remote_ip_prefix;
+        let remote_address_group_id = self.remote_address_group_id;
+        let created_at = self.created_at;
+        let updated_at = self.updated_at;
+        let ::std::option::Option::Some(project_id) = self.project_id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "project_id",
+                    "missing required field `project_id` (set it with `.project_id(..)`)",
+                ),
+            );
+        };
+        let enabled = self.enabled;
+        ::std::result::Result::Ok(SecurityGroupRule {
+            id,
+            description,
+            security_group_id,
+            direction,
+            protocol,
+            ethertype,
+            multiport,
+            action,
+            priority,
+            remote_group_id,
+            remote_ip_prefix,
+            remote_address_group_id,
+            created_at,
+            updated_at,
+            project_id,
+            enabled,
+        })
+    }
 }
 
 /// Serde helpers used by the field attributes of this crate's types.

@@ -1,4 +1,4 @@
-//! Every example payload of `specs/huawei-vpc-v3.yaml` decoded (debug snapshot), re-serialized
+//! Every example payload of `specs/huawei-vpc-v3.yaml` (copied into `tests/examples/`) decoded (debug snapshot), re-serialized
 //! in the canonical wire form (JSON snapshot), and round-tripped.
 
 use std::path::PathBuf;
@@ -13,12 +13,26 @@ const EXAMPLES: &[&str] = &[
     "remote_ip_rule.json",
 ];
 
+/// `tests/examples/` of this crate: copies of the spec's example payloads, written by
+/// `cargo xtask codegen` (and packaged with the crate).
 fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs/examples/huawei-vpc-v3")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/examples")
+}
+
+/// Reads one payload; a missing file is a failure, never a skip.
+fn read(name: &str) -> String {
+    let path = dir().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read the example payload {} ({e}); the payloads are generated into \
+             tests/examples/ by `cargo xtask codegen`",
+            path.display()
+        )
+    })
 }
 
 fn decode(name: &str) -> ShowSecurityGroupOutput {
-    let text = std::fs::read_to_string(dir().join(name)).unwrap();
+    let text = read(name);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -37,9 +51,15 @@ fn check(name: &str) -> ShowSecurityGroupOutput {
 #[test]
 fn every_example_file_is_tested() {
     let mut files: Vec<String> = std::fs::read_dir(dir())
-        .unwrap()
+        .unwrap_or_else(|e| {
+            panic!(
+                "the example payloads are missing: {} ({e}); run `cargo xtask codegen`",
+                dir().display()
+            )
+        })
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
+    assert!(!files.is_empty(), "{} is empty", dir().display());
     files.sort();
     assert_eq!(files, EXAMPLES);
 }

@@ -12,7 +12,7 @@ use crate::names;
 struct Forward {
     name: &'static str,
     arg: TokenStream,
-    doc: &'static str,
+    doc: String,
 }
 
 fn forwards(model: &Model) -> Vec<Forward> {
@@ -22,98 +22,109 @@ fn forwards(model: &Model) -> Vec<Forward> {
         Forward {
             name: "region",
             arg: string.clone(),
-            doc: "Region id (for example `cn-north-4` or `cn-hangzhou`); selects the endpoint unless `endpoint` is set.",
+            doc: format!(
+                "Region id (for example `{}`); selects the endpoint unless `endpoint` is set.",
+                model.protocol.example_region()
+            ),
         },
         Forward {
             name: "endpoint",
             arg: string.clone(),
-            doc: "Overrides the endpoint (scheme, host and optional port), for example `http://127.0.0.1:8080`.",
+            doc: "Overrides the endpoint (scheme, host and optional port), for example `http://127.0.0.1:8080`.".to_string(),
         },
     ];
     if matches!(model.protocol, Protocol::Huawei { .. }) {
         list.push(Forward {
             name: "project_id",
             arg: string.clone(),
-            doc: "Project id that fills `{project_id}` in the URI; without one the core discovers it from IAM for the region.",
+            doc: "Project id that fills `{project_id}` in the URI; without one the core discovers it from IAM for the region.".to_string(),
         });
         list.push(Forward {
             name: "iam_endpoint",
             arg: string.clone(),
-            doc: "IAM endpoint used for project-id discovery.",
+            doc: "IAM endpoint used for project-id discovery.".to_string(),
         });
     }
     list.push(Forward {
         name: "credentials",
-        arg: quote!(::cloudsdk_core::Credentials),
-        doc: "Static credentials (access key id and secret, optionally a security token).",
+        arg: quote!(crate::Credentials),
+        doc: "Static credentials (access key id and secret, optionally a security token)."
+            .to_string(),
     });
     list.push(Forward {
         name: "credentials_provider",
-        arg: quote!(impl ::cloudsdk_core::credentials::ProvideCredentials + 'static),
-        doc: "A credentials provider (environment, profile file, chain, ...).",
+        arg: quote!(impl crate::credentials::ProvideCredentials + 'static),
+        doc: "A credentials provider (environment, profile file, chain, ...).".to_string(),
     });
     if model.protocol.is_aliyun() {
         list.push(Forward {
             name: "signature_algorithm",
             arg: quote!(::cloudsdk_core::aliyun::SignatureAlgorithm),
-            doc: "Signature algorithm: `V3` (`ACS3-HMAC-SHA256`, the default) or `V2` (HMAC-SHA1).",
+            doc: "Signature algorithm: `V3` (`ACS3-HMAC-SHA256`, the default) or `V2` (HMAC-SHA1)."
+                .to_string(),
         });
         list.push(Forward {
             name: "format",
             arg: quote!(::cloudsdk_core::aliyun::Format),
-            doc: "Response format: `Json` (the default) or `Xml`.",
+            doc: "Response format: `Json` (the default) or `Xml`.".to_string(),
         });
         list.push(Forward {
             name: "network",
             arg: string.clone(),
-            doc: "Network for the endpoint rule (for example `vpc` selects `ecs-vpc.{region}.aliyuncs.com`; `public` or empty is the public endpoint). The endpoint map still wins, as in the official SDKs.",
+            doc: "Network for the endpoint rule (for example `vpc` selects `ecs-vpc.{region}.aliyuncs.com`; `public` or empty is the public endpoint). The endpoint map still wins, as in the official SDKs.".to_string(),
         });
     }
     list.extend([
         Forward {
             name: "max_attempts",
             arg: quote!(u32),
-            doc: "Maximum number of attempts per operation, the first one included.",
+            doc: "Maximum number of attempts per operation, the first one included.".to_string(),
         },
         Forward {
             name: "operation_timeout",
             arg: duration.clone(),
-            doc: "Time limit for a whole operation, retries included.",
+            doc: "Time limit for a whole operation, retries included.".to_string(),
         },
         Forward {
             name: "attempt_timeout",
             arg: duration.clone(),
-            doc: "Time limit for a single attempt.",
+            doc: "Time limit for a single attempt.".to_string(),
         },
         Forward {
             name: "connect_timeout",
             arg: duration,
-            doc: "Time limit for establishing a connection.",
+            doc: "Time limit for establishing a connection.".to_string(),
         },
         Forward {
             name: "retry_config",
-            arg: quote!(::cloudsdk_core::retry::RetryConfig),
-            doc: "Retry policy (maximum attempts and exponential backoff with full jitter).",
+            arg: quote!(crate::RetryConfig),
+            doc: "Retry policy (maximum attempts and exponential backoff with full jitter).".to_string(),
         },
         Forward {
             name: "max_response_bytes",
             arg: quote!(usize),
-            doc: "Largest response body accepted (default 16 MiB); a larger body is refused while it streams in.",
+            doc: "Largest response body accepted (default 16 MiB); a larger body is refused while it streams in.".to_string(),
         },
         Forward {
             name: "env",
-            arg: quote!(::cloudsdk_core::credentials::Env),
-            doc: "Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.",
+            arg: quote!(crate::credentials::Env),
+            doc: "Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.".to_string(),
         },
         Forward {
             name: "user_agent_suffix",
             arg: string,
-            doc: "Text appended to the `User-Agent` header.",
+            doc: "Text appended to the `User-Agent` header.".to_string(),
         },
         Forward {
             name: "clock_skew_correction",
             arg: quote!(bool),
-            doc: "Clock-skew correction (on by default): after a rejected timestamp (`APIGW.0301 … signature expired`, `InvalidTimeStamp.Expired`) the client learns the offset from the response's `Date` header, retries once at once and signs later requests with the corrected time. `false` disables it.",
+            doc: format!(
+                "Clock-skew correction (on by default): after a request is rejected for its \
+                 timestamp ({}) the client learns the offset from the response's `Date` header, \
+                 retries once at once and signs later requests with the corrected time. `false` \
+                 disables it.",
+                model.protocol.expired_timestamp_error()
+            ),
         },
     ]);
     list
@@ -306,7 +317,7 @@ pub fn client_file(model: &Model) -> TokenStream {
             ///
             /// # Errors
             ///
-            /// A [`BuildError`](cloudsdk_core::BuildError) when the environment does not
+            /// A [`BuildError`](crate::BuildError) when the environment does not
             /// give a usable configuration (no region or endpoint, no credentials, ...).
             pub fn from_env() -> ::std::result::Result<Client, ::cloudsdk_core::BuildError> {
                 ClientBuilder::from_env().build()
@@ -359,7 +370,7 @@ pub fn client_file(model: &Model) -> TokenStream {
             ///
             /// # Errors
             ///
-            /// A [`BuildError`](cloudsdk_core::BuildError) when the configuration is incomplete
+            /// A [`BuildError`](crate::BuildError) when the configuration is incomplete
             /// or invalid (no region or endpoint, no credentials, a malformed endpoint, ...).
             pub fn build(self) -> ::std::result::Result<Client, ::cloudsdk_core::BuildError> {
                 Ok(Client {

@@ -52,8 +52,9 @@ impl Doc {
     pub fn divergences(&mut self, list: &[DivergenceModel]) -> &mut Self {
         for d in list {
             self.para(format!(
-                "**Real service differs from the document** (source: {}): {}",
-                d.source, d.note
+                "**Real service differs from the document** (evidence: \
+                 [divergences](crate::divergences)): {}",
+                d.note
             ));
         }
         self
@@ -81,17 +82,25 @@ impl Doc {
 
     /// `#[doc = "..."]` outer attributes.
     pub fn outer(&self) -> TokenStream {
-        let lines = self.lines();
+        let lines = self.lines(" ");
         quote! { #( #[doc = #lines] )* }
     }
 
     /// `#![doc = "..."]` inner attributes.
     pub fn inner(&self) -> TokenStream {
-        let lines = self.lines();
+        let lines = self.lines(" ");
         quote! { #( #![doc = #lines] )* }
     }
 
-    fn lines(&self) -> Vec<String> {
+    /// The text as a Markdown document (a README), ending with a newline.
+    pub fn markdown(&self) -> String {
+        let mut text = self.lines("").join("\n");
+        text.push('\n');
+        text
+    }
+
+    /// The lines, each non-empty one after `prefix` (a space for doc attributes).
+    fn lines(&self, prefix: &str) -> Vec<String> {
         let mut out = Vec::new();
         for (i, p) in self.paragraphs.iter().enumerate() {
             if i > 0 {
@@ -102,16 +111,16 @@ impl Doc {
                 let line = line.trim_end();
                 if line.starts_with("```") {
                     in_code = !in_code;
-                    out.push(format!(" {line}"));
-                } else if in_code || line.starts_with('#') {
+                    out.push(format!("{prefix}{line}"));
+                } else if in_code || line.starts_with('#') || line.starts_with("<!--") {
                     out.push(if line.is_empty() {
                         String::new()
                     } else {
-                        format!(" {line}")
+                        format!("{prefix}{line}")
                     });
                 } else {
                     for wrapped in wrap(line, WRAP_WIDTH) {
-                        out.push(format!(" {wrapped}"));
+                        out.push(format!("{prefix}{wrapped}"));
                     }
                 }
             }

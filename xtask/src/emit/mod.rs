@@ -1,15 +1,18 @@
 //! Stage 4, **emit**: the model → token streams (Rust files) and text (Cargo.toml).
 
+pub mod builder;
 pub mod client;
+pub mod divergences;
 pub mod docs;
 pub mod operation;
+pub mod readme;
 pub mod types;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use self::docs::Doc;
-use crate::model::{Model, Protocol};
+use crate::model::Model;
 use crate::names;
 
 /// Contents of one generated file before formatting.
@@ -19,6 +22,8 @@ pub enum Contents {
     Rust(TokenStream),
     /// A text file written as is (after the header).
     Toml(String),
+    /// A Markdown file written as is (after an HTML-comment header).
+    Markdown(String),
 }
 
 /// One generated file, path relative to the crate directory.
@@ -38,6 +43,10 @@ pub fn emit(model: &Model) -> Vec<Emitted> {
             contents: Contents::Toml(cargo_toml(model)),
         },
         Emitted {
+            path: "README.md".to_string(),
+            contents: Contents::Markdown(readme::readme(model)),
+        },
+        Emitted {
             path: "src/lib.rs".to_string(),
             contents: Contents::Rust(lib_file(model)),
         },
@@ -53,6 +62,18 @@ pub fn emit(model: &Model) -> Vec<Emitted> {
             path: "src/operation.rs".to_string(),
             contents: Contents::Rust(operation_mod(model)),
         },
+        Emitted {
+            path: "src/credentials.rs".to_string(),
+            contents: Contents::Rust(credentials_mod()),
+        },
+        Emitted {
+            path: "src/error.rs".to_string(),
+            contents: Contents::Rust(error_mod()),
+        },
+        Emitted {
+            path: "src/divergences.rs".to_string(),
+            contents: Contents::Rust(divergences::divergences_file(model)),
+        },
     ];
     for op in &model.operations {
         files.push(Emitted {
@@ -63,26 +84,40 @@ pub fn emit(model: &Model) -> Vec<Emitted> {
     files
 }
 
+fn toml_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// `key = ["a", "b"]\n`, or nothing for an empty list.
+fn toml_list(key: &str, items: &[String]) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let items: Vec<String> = items.iter().map(|i| toml_str(i)).collect();
+    format!("{key} = [{}]\n", items.join(", "))
+}
+
 fn cargo_toml(model: &Model) -> String {
-    let description = model.description.replace('\\', "\\\\").replace('"', "\\\"");
     let xml = if model.protocol.is_aliyun() {
         "quick-xml.workspace = true\n"
     } else {
         ""
     };
-    let extra_deps = format!(
-        "\n# tests/ and examples/ are hand-written.\n[dev-dependencies]\ninsta.workspace = true\n{xml}\
-         serde_json.workspace = true\ntokio = {{ workspace = true, features = [\"rt\", \"macros\"] }}\n"
-    );
     format!(
         "[package]\n\
          name = \"{name}\"\n\
-         description = \"{description}\"\n\
+         description = {description}\n\
          version.workspace = true\n\
          edition.workspace = true\n\
          rust-version.workspace = true\n\
          license.workspace = true\n\
          repository.workspace = true\n\
+         readme = \"README.md\"\n\
+         {keywords}\
+         {categories}\
+         \n\
+         [package.metadata.docs.rs]\n\
+         all-features = true\n\
          \n\
          [lints]\n\
          workspace = true\n\
@@ -90,68 +125,42 @@ fn cargo_toml(model: &Model) -> String {
          [dependencies]\n\
          cloudsdk-core.workspace = true\n\
          serde.workspace = true\n\
-         {extra_deps}",
+         \n\
+         # tests/*.rs and examples/ are hand-written; tests/examples/ is generated (copies of the\n\
+         # spec's example payloads).\n\
+         [dev-dependencies]\n\
+         insta.workspace = true\n\
+         {xml}\
+         serde_json.workspace = true\n\
+         tokio = {{ workspace = true, features = [\"rt\", \"macros\"] }}\n",
         name = model.crate_name,
+        description = toml_str(&model.description),
+        keywords = toml_list("keywords", &model.keywords),
+        categories = toml_list("categories", &model.categories),
     )
 }
 
 fn lib_file(model: &Model) -> TokenStream {
-    let mut doc = Doc::new();
-    doc.para(model.description.clone());
-    doc.paras(&model.docs);
-    doc.heading("Operations");
+    let mut map = Doc::new();
+    map.heading("Crate map");
+    let mut rows = vec![
+        "- [`Client`] / [`ClientBuilder`]: configure a client and call the operations".to_string(),
+    ];
     for op in &model.operations {
-        doc.para(format!(
-            "- `{}` ({}): [`Client::{}`]",
-            op.name, op.title, op.snake
+        rows.push(format!(
+            "- [`operation::{}`]: input, builders, output and errors of `{}`",
+            op.snake, op.name
         ));
     }
-    doc.heading("Endpoint");
-    match &model.protocol {
-        Protocol::Huawei {
-            endpoint_template,
-            docs,
-        } => {
-            doc.para(format!(
-                "`{endpoint_template}`, with `{{region}}` from [`ClientBuilder::region`]; \
-                 [`ClientBuilder::endpoint`] overrides it."
-            ));
-            doc.paras(docs);
-        }
-        Protocol::Aliyun {
-            product,
-            version,
-            endpoint_rule,
-            endpoint_map,
-            docs,
-        } => {
-            doc.para(format!(
-                "Product `{product}`, API version `{version}`. Endpoint rule `{endpoint_rule}` \
-                 (`{{network}}` is empty on the public network), except for these regions:"
-            ));
-            let rows: Vec<String> = endpoint_map
-                .iter()
-                .map(|(r, e)| format!("- `{r}` → `{e}`"))
-                .collect();
-            doc.para(rows.join("\n"));
-            doc.paras(docs);
-        }
-    }
-    doc.heading("Example");
-    if let Some(op) = model.operations.first() {
-        doc.code("no_run", &operation::usage_example(model, op));
-    }
-    doc.heading("Sources");
-    doc.para("This crate is generated from a spec transcribed from these documents:");
-    // The primary document first, then the others in key order.
-    let mut sources: Vec<(&String, &crate::model::SourceModel)> = model.sources.iter().collect();
-    sources.sort_by_key(|(key, _)| (**key != model.primary_source, (*key).clone()));
-    let rows: Vec<String> = sources
-        .iter()
-        .map(|(_, s)| format!("- {} (`{}`)", s.title, s.location))
-        .collect();
-    doc.para(rows.join("\n"));
-    let doc = doc.inner();
+    rows.extend([
+        "- [`types`]: model types shared by the operations".to_string(),
+        "- [`error`]: [`SdkError`] and its parts; [`credentials`]: credentials providers"
+            .to_string(),
+        "- [`divergences`]: where the real service differs from the document, with the evidence"
+            .to_string(),
+    ]);
+    map.para(rows.join("\n"));
+    let map = map.inner();
 
     let client_reexport = if model.api_version.is_some() {
         quote!(
@@ -173,11 +182,18 @@ fn lib_file(model: &Model) -> TokenStream {
     // places; `#[rustfmt::skip]` keeps `cargo fmt` away from them. This file itself is written
     // rustfmt-stable (imports in rustfmt's order).
     quote! {
-        #doc
+        #![doc = include_str!("../README.md")]
+        #map
         #![warn(missing_docs)]
 
         #[rustfmt::skip]
         pub mod client;
+        #[rustfmt::skip]
+        pub mod credentials;
+        #[rustfmt::skip]
+        pub mod divergences;
+        #[rustfmt::skip]
+        pub mod error;
         #[rustfmt::skip]
         pub mod operation;
         #[rustfmt::skip]
@@ -185,8 +201,43 @@ fn lib_file(model: &Model) -> TokenStream {
 
         #client_reexport
         #aliyun_reexport
-        pub use cloudsdk_core::error::ErrorMetadata;
-        pub use cloudsdk_core::{BuildError, Credentials, SdkError};
+        #[doc(inline)]
+        pub use cloudsdk_core::{BuildError, Credentials, RetryConfig, SdkError};
+        pub use error::ErrorMetadata;
+    }
+}
+
+/// `src/credentials.rs`: the core's credentials API, so that users need no `cloudsdk-core`
+/// dependency to name a provider or an [`Env`](cloudsdk_core::credentials::Env).
+fn credentials_mod() -> TokenStream {
+    quote! {
+        //! Credentials and their providers: [`Credentials`], the [`ProvideCredentials`] trait
+        //! (taken by `ClientBuilder::credentials_provider`), the [`Env`] the default chain reads
+        //! (taken by `ClientBuilder::env`), [`ChainProvider`] and each vendor's providers
+        //! (environment variables, profile files) in [`huawei`] and [`aliyun`].
+        //!
+        //! Re-exported from `cloudsdk-core`, the runtime shared by the generated crates.
+
+        #[doc(inline)]
+        pub use cloudsdk_core::credentials::*;
+    }
+}
+
+/// `src/error.rs`: the core's error types, so that users need no `cloudsdk-core` dependency to
+/// name the errors the client returns.
+fn error_mod() -> TokenStream {
+    quote! {
+        //! Errors: [`SdkError`] (what `send()` returns) and its parts, [`ServiceError`],
+        //! [`ResponseError`], [`DispatchError`], [`TimeoutError`] / [`TimeoutKind`],
+        //! [`ConstructionError`] (invalid input, nothing sent; also what a fixture builder's
+        //! `build()` returns when a required field is missing), [`ErrorMetadata`] (status, code,
+        //! message and request id of an error response), [`BuildError`] (client
+        //! configuration) and the [`OperationError`] trait of the per-operation error enums.
+        //!
+        //! Re-exported from `cloudsdk-core`, the runtime shared by the generated crates.
+
+        #[doc(inline)]
+        pub use cloudsdk_core::error::*;
     }
 }
 

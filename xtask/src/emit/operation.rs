@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::docs::{Doc, rust_str};
 use super::types::struct_tokens;
-use crate::load::ParamLocation;
+use crate::load::{ListStyle, ParamLocation};
 use crate::model::{MemberModel, Model, OperationModel, Protocol, Scalar, UriPart};
 use crate::names;
 
@@ -317,9 +317,17 @@ fn accessor_methods(m: &MemberModel, fluent: bool) -> TokenStream {
     if m.list {
         let item = names::ident(m.item_setter.as_deref().unwrap_or(&m.rust_name));
         let mut add_doc = Doc::new();
-        add_doc.para(format!(
-            "Appends one value to `{display}` (call once per value; the first call sets `{display}.1`)."
-        ));
+        let wire = &m.wire_name;
+        add_doc.para(match m.list_style {
+            Some(ListStyle::RepeatList) => format!(
+                "Appends one value to `{display}` (call once per value; the first call sets \
+                 `{wire}.1`, the second `{wire}.2`, and so on)."
+            ),
+            _ => format!(
+                "Appends one value to `{display}` (call once per value; each value is sent as \
+                 its own `{wire}` parameter)."
+            ),
+        });
         add_doc.paras(doc.paragraphs());
         let add_doc = add_doc.outer();
         let mut set_doc = Doc::new();
@@ -409,15 +417,24 @@ fn accessor_methods(m: &MemberModel, fluent: bool) -> TokenStream {
     }
 }
 
-/// A compiling (`no_run`) usage example for an operation.
+/// A compiling (`no_run`) usage example for an operation, for rustdoc (inside a hidden
+/// `async fn`).
 pub fn usage_example(model: &Model, op: &OperationModel) -> String {
+    format!(
+        "# async fn example() -> Result<(), Box<dyn std::error::Error>> {{\n{}# Ok(())\n# }}",
+        usage_body(model, op)
+    )
+}
+
+/// The statements of a usage example: build a client, call the operation, print the output.
+pub fn usage_body(model: &Model, op: &OperationModel) -> String {
     let krate = &model.crate_ident;
     let mut s = String::new();
-    s.push_str("# async fn example() -> Result<(), Box<dyn std::error::Error>> {\n");
     match &model.protocol {
         Protocol::Huawei { .. } => {
             s.push_str(&format!(
-                "let client = {krate}::Client::builder()\n    .region(\"cn-north-4\")\n"
+                "let client = {krate}::Client::builder()\n    .region(\"{region}\")\n",
+                region = model.protocol.example_region()
             ));
             if let Some(av) = &model.api_version {
                 s.push_str(&format!(
@@ -431,7 +448,8 @@ pub fn usage_example(model: &Model, op: &OperationModel) -> String {
         }
         Protocol::Aliyun { .. } => {
             s.push_str(&format!(
-                "let client = {krate}::Client::builder()\n    .region(\"cn-hangzhou\")\n    .credentials({krate}::Credentials::new(\"access-key-id\", \"access-key-secret\"))\n    .build()?;\n"
+                "let client = {krate}::Client::builder()\n    .region(\"{region}\")\n    .credentials({krate}::Credentials::new(\"access-key-id\", \"access-key-secret\"))\n    .build()?;\n",
+                region = model.protocol.example_region()
             ));
         }
     }
@@ -448,7 +466,7 @@ pub fn usage_example(model: &Model, op: &OperationModel) -> String {
         let method = m.item_setter.as_deref().unwrap_or(&m.rust_name);
         s.push_str(&format!("    .{method}({value})\n"));
     }
-    s.push_str("    .send()\n    .await?;\nprintln!(\"{output:?}\");\n# Ok(())\n# }");
+    s.push_str("    .send()\n    .await?;\nprintln!(\"{output:?}\");\n");
     s
 }
 
@@ -568,7 +586,7 @@ fn error_tokens(op: &OperationModel) -> TokenStream {
     ));
     doc.para(
         "One variant per documented error, plus `Unhandled` for anything else. Every variant \
-         keeps the full [`ErrorMetadata`](cloudsdk_core::error::ErrorMetadata) (status, code, \
+         keeps the full [`ErrorMetadata`](crate::error::ErrorMetadata) (status, code, \
          message, request id). New variants may be added when the documentation grows: match \
          with a wildcard arm and use `code()` for the rest.",
     );
@@ -893,7 +911,7 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
         .para("Validates the input and sends the request.")
         .heading("Errors")
         .para(format!(
-            "[`SdkError::Construction`](cloudsdk_core::SdkError::Construction) when the input is \
+            "[`SdkError::Construction`](crate::SdkError::Construction) when the input is \
              invalid (nothing is sent); otherwise what the call produced: a timeout, a dispatch \
              failure, an undecodable response, or a service error whose [`{err}`] tells which \
              documented error it is."
@@ -940,7 +958,7 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
             ///
             /// # Errors
             ///
-            /// A [`ConstructionError`](cloudsdk_core::error::ConstructionError) naming the
+            /// A [`ConstructionError`](crate::error::ConstructionError) naming the
             /// parameter when a required value is missing or a constraint is violated.
             pub fn build(self) -> ::std::result::Result<#input, ::cloudsdk_core::error::ConstructionError> {
                 #(#build_members)*

@@ -235,6 +235,11 @@ pub fn struct_tokens(s: &StructModel, extra_doc: &Doc) -> TokenStream {
         "Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so \
          decoding that output gives back an equal value.",
     );
+    doc.para(format!(
+        "`#[non_exhaustive]`: build one with [`{name}::builder`] (for example a test fixture); \
+         fields the documents add later are not a breaking change.",
+        name = s.name
+    ));
     let doc = doc.outer();
     let name = format_ident!("{}", s.name);
     let fields = s.fields.iter().map(field_tokens);
@@ -243,12 +248,16 @@ pub fn struct_tokens(s: &StructModel, extra_doc: &Doc) -> TokenStream {
     } else {
         quote!()
     };
+    let builder = super::builder::builder_tokens(s);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
+
+        #builder
     }
 }
 

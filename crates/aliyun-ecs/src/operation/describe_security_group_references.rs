@@ -6,7 +6,7 @@
 //! 调用该接口时，您需要注意：
 //! - 授权行为包括入方向授权和出方向授权。
 //! - 该接口单次最多返回 100 条记录。
-//! - 当您无法删除某一安全组（[DeleteSecurityGroup](~~25558~~)）时，可以调用该接口查看指定的安全组是否已被其他安全组授权。如果指定的安全组已被授权，您需要在删除该安全组之前解除授权行为。
+//! - 当您无法删除某一安全组（DeleteSecurityGroup）时，可以调用该接口查看指定的安全组是否已被其他安全组授权。如果指定的安全组已被授权，您需要在删除该安全组之前解除授权行为。
 //!
 //! 前往【[API
 //! Explorer](https://api.aliyun.com/#product=Ecs&api=DescribeSecurityGroupReferences)】在线调试，API
@@ -194,7 +194,7 @@ impl DescribeSecurityGroupReferencesInputBuilder {
     }
 
     /// Appends one value to `SecurityGroupId.N` (call once per value; the first call sets
-    /// `SecurityGroupId.N.1`).
+    /// `SecurityGroupId.1`, the second `SecurityGroupId.2`, and so on).
     ///
     /// 要查询的第 n 个 SecurityGroupId，n 的取值范围为 1~10。
     ///
@@ -263,7 +263,7 @@ impl DescribeSecurityGroupReferencesInputBuilder {
     ///
     /// # Errors
     ///
-    /// A [`ConstructionError`](cloudsdk_core::error::ConstructionError) naming the
+    /// A [`ConstructionError`](crate::error::ConstructionError) naming the
     /// parameter when a required value is missing or a constraint is violated.
     pub fn build(
         self,
@@ -384,7 +384,7 @@ impl DescribeSecurityGroupReferencesFluentBuilder {
     }
 
     /// Appends one value to `SecurityGroupId.N` (call once per value; the first call sets
-    /// `SecurityGroupId.N.1`).
+    /// `SecurityGroupId.1`, the second `SecurityGroupId.2`, and so on).
     ///
     /// 要查询的第 n 个 SecurityGroupId，n 的取值范围为 1~10。
     ///
@@ -451,10 +451,10 @@ impl DescribeSecurityGroupReferencesFluentBuilder {
     ///
     /// # Errors
     ///
-    /// [`SdkError::Construction`](cloudsdk_core::SdkError::Construction) when the input is invalid
-    /// (nothing is sent); otherwise what the call produced: a timeout, a dispatch failure, an
-    /// undecodable response, or a service error whose [`DescribeSecurityGroupReferencesError`]
-    /// tells which documented error it is.
+    /// [`SdkError::Construction`](crate::SdkError::Construction) when the input is invalid (nothing
+    /// is sent); otherwise what the call produced: a timeout, a dispatch failure, an undecodable
+    /// response, or a service error whose [`DescribeSecurityGroupReferencesError`] tells which
+    /// documented error it is.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -492,7 +492,11 @@ impl DescribeSecurityGroupReferencesFluentBuilder {
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
+///
+/// `#[non_exhaustive]`: build one with [`DescribeSecurityGroupReferencesOutput::builder`] (for
+/// example a test fixture); fields the documents add later are not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DescribeSecurityGroupReferencesOutput {
     /// 请求 ID。
     ///
@@ -514,11 +518,11 @@ pub struct DescribeSecurityGroupReferencesOutput {
     /// repeated `<SecurityGroupReference>` elements); bare arrays, a single object, `null` and an
     /// absent field are accepted too.
     ///
-    /// **Real service differs from the document** (source: Research note: Alibaba Cloud ECS
-    /// DescribeSecurityGroupReferences (shared/research/aliyun.md)): The real JSON wraps the list:
-    /// `{"SecurityGroupReference": [...]}` (XML: a `<SecurityGroupReferences>` container of
-    /// repeated `<SecurityGroupReference>`). The document's JSON example uses a bare array; both
-    /// decode, the real shape is written (also for an empty list, as the official models do).
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// The real JSON wraps the list: `{"SecurityGroupReference": [...]}` (XML: a
+    /// `<SecurityGroupReferences>` container of repeated `<SecurityGroupReference>`). The
+    /// document's JSON example uses a bare array; both decode, the real shape is written (also for
+    /// an empty list, as the official models do).
     #[serde(
         rename = "SecurityGroupReferences",
         default,
@@ -528,13 +532,114 @@ pub struct DescribeSecurityGroupReferencesOutput {
     pub security_group_references: ::std::vec::Vec<crate::types::SecurityGroupReference>,
 }
 
+impl DescribeSecurityGroupReferencesOutput {
+    /// A builder for [`DescribeSecurityGroupReferencesOutput`] with no field set.
+    pub fn builder() -> DescribeSecurityGroupReferencesOutputBuilder {
+        DescribeSecurityGroupReferencesOutputBuilder::default()
+    }
+}
+
+/// Builder for [`DescribeSecurityGroupReferencesOutput`]: set the fields, then `build()`. For
+/// test fixtures and mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct DescribeSecurityGroupReferencesOutputBuilder {
+    request_id: ::std::option::Option<::std::string::String>,
+    security_group_references: ::std::option::Option<
+        ::std::vec::Vec<crate::types::SecurityGroupReference>,
+    >,
+}
+
+impl DescribeSecurityGroupReferencesOutputBuilder {
+    /// Sets [`request_id`](DescribeSecurityGroupReferencesOutput::request_id). Required: `build()` fails without it.
+    pub fn request_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`request_id`](DescribeSecurityGroupReferencesOutput::request_id) (wire name `RequestId`).
+    pub fn set_request_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.request_id = input;
+        self
+    }
+
+    /// The value of [`request_id`](DescribeSecurityGroupReferencesOutput::request_id) set so far.
+    pub fn get_request_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.request_id
+    }
+
+    /// Appends one item to [`security_group_references`](DescribeSecurityGroupReferencesOutput::security_group_references) (call once per item).
+    pub fn security_group_reference(
+        mut self,
+        item: impl ::std::convert::Into<crate::types::SecurityGroupReference>,
+    ) -> Self {
+        self.security_group_references
+            .get_or_insert_with(::std::vec::Vec::new)
+            .push(item.into());
+        self
+    }
+
+    /// Sets or clears [`security_group_references`](DescribeSecurityGroupReferencesOutput::security_group_references) (wire name `SecurityGroupReferences`).
+    pub fn set_security_group_references(
+        mut self,
+        input: ::std::option::Option<
+            ::std::vec::Vec<crate::types::SecurityGroupReference>,
+        >,
+    ) -> Self {
+        self.security_group_references = input;
+        self
+    }
+
+    /// The value of [`security_group_references`](DescribeSecurityGroupReferencesOutput::security_group_references) set so far.
+    pub fn get_security_group_references(
+        &self,
+    ) -> &::std::option::Option<::std::vec::Vec<crate::types::SecurityGroupReference>> {
+        &self.security_group_references
+    }
+
+    /// Builds the value.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConstructionError`](crate::error::ConstructionError) naming the first required
+    /// field that was not set (its wire name is the error's `parameter()`).
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        DescribeSecurityGroupReferencesOutput,
+        ::cloudsdk_core::error::ConstructionError,
+    > {
+        let ::std::option::Option::Some(request_id) = self.request_id else {
+            return ::std::result::Result::Err(
+                ::cloudsdk_core::error::ConstructionError::new(
+                    "RequestId",
+                    "missing required field `request_id` (set it with `.request_id(..)`)",
+                ),
+            );
+        };
+        let security_group_references = self
+            .security_group_references
+            .unwrap_or_default();
+        ::std::result::Result::Ok(DescribeSecurityGroupReferencesOutput {
+            request_id,
+            security_group_references,
+        })
+    }
+}
+
 /// Errors of
 /// [`DescribeSecurityGroupReferences`](crate::Client::describe_security_group_references).
 ///
 /// One variant per documented error, plus `Unhandled` for anything else. Every variant keeps
-/// the full [`ErrorMetadata`](cloudsdk_core::error::ErrorMetadata) (status, code, message,
-/// request id). New variants may be added when the documentation grows: match with a wildcard
-/// arm and use `code()` for the rest.
+/// the full [`ErrorMetadata`](crate::error::ErrorMetadata) (status, code, message, request id).
+/// New variants may be added when the documentation grows: match with a wildcard arm and use
+/// `code()` for the rest.
 ///
 /// 查看本产品错误码: <https://error-center.aliyun.com/status/product/Ecs>
 ///
@@ -559,8 +664,10 @@ pub enum DescribeSecurityGroupReferencesError {
     /// 2020 English document and later official documents (the 2018 document listed it as 400, "The
     /// specified SecurityGroupId does not exist.").
     ///
-    /// Source: Research note: Alibaba Cloud ECS DescribeSecurityGroupReferences
-    /// (shared/research/aliyun.md).
+    /// Source: Study of the official Alibaba Cloud SDKs and documents: the Python SDKs
+    /// alibabacloud-ecs20140526 7.11.8, alibabacloud-tea-openapi 0.4.6 and aliyun-python-sdk-core
+    /// 2.16.1 (run and read), the Go, TypeScript, C# and Java SDKs and the API metadata (read), and
+    /// the later official API documents: wire shapes (JSON and XML), errors, endpoints.
     InvalidSecurityGroupIdNotFound(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 404, code `InvalidRegionId.NotFound`: "The RegionId provided does not exist in our
@@ -569,8 +676,10 @@ pub enum DescribeSecurityGroupReferencesError {
     /// *English:* The region does not exist. Not in this document (2019); documented by the 2018
     /// document and later official documents.
     ///
-    /// Source: Research note: Alibaba Cloud ECS DescribeSecurityGroupReferences
-    /// (shared/research/aliyun.md).
+    /// Source: Study of the official Alibaba Cloud SDKs and documents: the Python SDKs
+    /// alibabacloud-ecs20140526 7.11.8, alibabacloud-tea-openapi 0.4.6 and aliyun-python-sdk-core
+    /// 2.16.1 (run and read), the Go, TypeScript, C# and Java SDKs and the API metadata (read), and
+    /// the later official API documents: wire shapes (JSON and XML), errors, endpoints.
     InvalidRegionIdNotFound(::cloudsdk_core::error::ErrorMetadata),
 
     /// An error this SDK version has no variant for; `code()`, `message()` and

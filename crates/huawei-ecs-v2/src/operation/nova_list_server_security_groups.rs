@@ -29,8 +29,9 @@
 //!
 //! Errors of the Nova-compatible API are OpenStack faults, `{"<faultName>": {"message": ...,
 //! "code": <status>}}`; the core reports the fault name as the error code and the variants
-//! below match on it (shared/research/huawei.md §4.1). Errors raised by the API gateway before
-//! Nova (for example `APIGW.0301`, 401) have other codes and are `Unhandled`.
+//! below match on it (fault names and statuses as the official SDKs map them). Errors raised by
+//! the API gateway before Nova (for example `APIGW.0301`, 401) have other codes and are
+//! `Unhandled`.
 //!
 //! - HTTP 400 `badRequest` →
 //!   [`NovaListServerSecurityGroupsError::BadRequest`](crate::operation::nova_list_server_security_groups::NovaListServerSecurityGroupsError::BadRequest)
@@ -186,7 +187,7 @@ impl NovaListServerSecurityGroupsInputBuilder {
     ///
     /// # Errors
     ///
-    /// A [`ConstructionError`](cloudsdk_core::error::ConstructionError) naming the
+    /// A [`ConstructionError`](crate::error::ConstructionError) naming the
     /// parameter when a required value is missing or a constraint is violated.
     pub fn build(
         self,
@@ -272,10 +273,10 @@ impl NovaListServerSecurityGroupsFluentBuilder {
     ///
     /// # Errors
     ///
-    /// [`SdkError::Construction`](cloudsdk_core::SdkError::Construction) when the input is invalid
-    /// (nothing is sent); otherwise what the call produced: a timeout, a dispatch failure, an
-    /// undecodable response, or a service error whose [`NovaListServerSecurityGroupsError`] tells
-    /// which documented error it is.
+    /// [`SdkError::Construction`](crate::SdkError::Construction) when the input is invalid (nothing
+    /// is sent); otherwise what the call produced: a timeout, a dispatch failure, an undecodable
+    /// response, or a service error whose [`NovaListServerSecurityGroupsError`] tells which
+    /// documented error it is.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -301,7 +302,11 @@ impl NovaListServerSecurityGroupsFluentBuilder {
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// `#[non_exhaustive]`: build one with [`NovaListServerSecurityGroupsOutput::builder`] (for
+/// example a test fixture); fields the documents add later are not a breaking change.
+#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct NovaListServerSecurityGroupsOutput {
     /// Specifies security groups. For details, see Table 3.
     ///
@@ -310,28 +315,78 @@ pub struct NovaListServerSecurityGroupsOutput {
     ///
     /// `null` or an absent field decode to an empty list.
     ///
-    /// **Real service differs from the document** (source: Official SDK models (huaweicloudsdkecs
-    /// 3.1.219 `v2/model/nova_*.py`; Go `services/ecs/v2/model/model_nova_*.go`; Java
-    /// `NovaSecurityGroupCommonRule.java`), as read in shared/research/huawei.md §3.1): Optional in
-    /// the official Go model (`*[]NovaSecurityGroup` omitempty); an absent or `null` list decodes
-    /// to an empty one.
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Optional in the official Go model (`*[]NovaSecurityGroup` omitempty); an absent or `null`
+    /// list decodes to an empty one.
     #[serde(default, deserialize_with = "crate::types::wire::null_as_default")]
     pub security_groups: ::std::vec::Vec<crate::types::NovaSecurityGroup>,
+}
+
+impl NovaListServerSecurityGroupsOutput {
+    /// A builder for [`NovaListServerSecurityGroupsOutput`] with no field set.
+    pub fn builder() -> NovaListServerSecurityGroupsOutputBuilder {
+        NovaListServerSecurityGroupsOutputBuilder::default()
+    }
+}
+
+/// Builder for [`NovaListServerSecurityGroupsOutput`]: set the fields, then `build()`. For test
+/// fixtures and mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct NovaListServerSecurityGroupsOutputBuilder {
+    security_groups: ::std::option::Option<
+        ::std::vec::Vec<crate::types::NovaSecurityGroup>,
+    >,
+}
+
+impl NovaListServerSecurityGroupsOutputBuilder {
+    /// Appends one item to [`security_groups`](NovaListServerSecurityGroupsOutput::security_groups) (call once per item).
+    pub fn security_group(
+        mut self,
+        item: impl ::std::convert::Into<crate::types::NovaSecurityGroup>,
+    ) -> Self {
+        self.security_groups.get_or_insert_with(::std::vec::Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears [`security_groups`](NovaListServerSecurityGroupsOutput::security_groups) (wire name `security_groups`).
+    pub fn set_security_groups(
+        mut self,
+        input: ::std::option::Option<::std::vec::Vec<crate::types::NovaSecurityGroup>>,
+    ) -> Self {
+        self.security_groups = input;
+        self
+    }
+
+    /// The value of [`security_groups`](NovaListServerSecurityGroupsOutput::security_groups) set so far.
+    pub fn get_security_groups(
+        &self,
+    ) -> &::std::option::Option<::std::vec::Vec<crate::types::NovaSecurityGroup>> {
+        &self.security_groups
+    }
+
+    /// Builds the value; unset fields get their default (`None`, empty, `Default`).
+    pub fn build(self) -> NovaListServerSecurityGroupsOutput {
+        NovaListServerSecurityGroupsOutput {
+            security_groups: self.security_groups.unwrap_or_default(),
+        }
+    }
 }
 
 /// Errors of [`NovaListServerSecurityGroups`](crate::Client::nova_list_server_security_groups).
 ///
 /// One variant per documented error, plus `Unhandled` for anything else. Every variant keeps
-/// the full [`ErrorMetadata`](cloudsdk_core::error::ErrorMetadata) (status, code, message,
-/// request id). New variants may be added when the documentation grows: match with a wildcard
-/// arm and use `code()` for the rest.
+/// the full [`ErrorMetadata`](crate::error::ErrorMetadata) (status, code, message, request id).
+/// New variants may be added when the documentation grows: match with a wildcard arm and use
+/// `code()` for the rest.
 ///
 /// Returned Values: see Returned Values for General Requests.
 ///
 /// Errors of the Nova-compatible API are OpenStack faults, `{"<faultName>": {"message": ...,
 /// "code": <status>}}`; the core reports the fault name as the error code and the variants
-/// below match on it (shared/research/huawei.md §4.1). Errors raised by the API gateway before
-/// Nova (for example `APIGW.0301`, 401) have other codes and are `Unhandled`.
+/// below match on it (fault names and statuses as the official SDKs map them). Errors raised by
+/// the API gateway before Nova (for example `APIGW.0301`, 401) have other codes and are
+/// `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NovaListServerSecurityGroupsError {
@@ -339,88 +394,110 @@ pub enum NovaListServerSecurityGroupsError {
     ///
     /// Nova fault `badRequest`: the request is invalid.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     BadRequest(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 401, code `unauthorized`
     ///
     /// Nova fault `unauthorized`: authentication failed.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     Unauthorized(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 403, code `forbidden`
     ///
     /// Nova fault `forbidden`: the caller may not perform the operation.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     Forbidden(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 404, code `itemNotFound`
     ///
     /// Nova fault `itemNotFound`: the server (or another referenced resource) does not exist.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     ItemNotFound(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 405, code `badMethod`
     ///
     /// Nova fault `badMethod`: the method is not allowed for the resource.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     BadMethod(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 409, code `conflictingRequest`
     ///
     /// Nova fault `conflictingRequest`: the request conflicts with the state of the resource.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     ConflictingRequest(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 409, code `buildInProgress`
     ///
     /// Nova fault `buildInProgress`: the server is still being built.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     BuildInProgress(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 413, code `overLimit`
     ///
     /// Nova fault `overLimit`: a quota or rate limit was exceeded.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     OverLimit(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 415, code `badMediaType`
     ///
     /// Nova fault `badMediaType`: the content type is not supported.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     BadMediaType(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 500, code `computeFault`
     ///
     /// Nova fault `computeFault`: an internal error of the compute service.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     ComputeFault(::cloudsdk_core::error::ErrorMetadata),
 
     /// HTTP 503, code `serviceUnavailable`
     ///
     /// Nova fault `serviceUnavailable`: the service is temporarily unavailable.
     ///
-    /// Source: Research note: Huawei Cloud official SDKs, ECS Nova and VPC v3
-    /// (shared/research/huawei.md).
+    /// Source: Study of the official Huawei Cloud SDKs: the Python SDK huaweicloudsdkcore /
+    /// huaweicloudsdkecs / huaweicloudsdkvpc 3.1.219 (run and read), the Go SDK
+    /// huaweicloud-sdk-go-v3 and the Java SDK huaweicloud-sdk-java-v3 (read): response models,
+    /// error bodies, endpoints.
     ServiceUnavailable(::cloudsdk_core::error::ErrorMetadata),
 
     /// An error this SDK version has no variant for; `code()`, `message()` and

@@ -143,7 +143,7 @@ impl ShowSecurityGroupInputBuilder {
     ///
     /// # Errors
     ///
-    /// A [`ConstructionError`](cloudsdk_core::error::ConstructionError) naming the
+    /// A [`ConstructionError`](crate::error::ConstructionError) naming the
     /// parameter when a required value is missing or a constraint is violated.
     pub fn build(
         self,
@@ -231,10 +231,10 @@ impl ShowSecurityGroupFluentBuilder {
     ///
     /// # Errors
     ///
-    /// [`SdkError::Construction`](cloudsdk_core::SdkError::Construction) when the input is invalid
-    /// (nothing is sent); otherwise what the call produced: a timeout, a dispatch failure, an
-    /// undecodable response, or a service error whose [`ShowSecurityGroupError`] tells which
-    /// documented error it is.
+    /// [`SdkError::Construction`](crate::SdkError::Construction) when the input is invalid (nothing
+    /// is sent); otherwise what the call produced: a timeout, a dispatch failure, an undecodable
+    /// response, or a service error whose [`ShowSecurityGroupError`] tells which documented error
+    /// it is.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -257,7 +257,11 @@ impl ShowSecurityGroupFluentBuilder {
 ///
 /// Decoding ignores unknown fields; `Serialize` writes the canonical wire form, so decoding
 /// that output gives back an equal value.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// `#[non_exhaustive]`: build one with [`ShowSecurityGroupOutput::builder`] (for example a test
+/// fixture); fields the documents add later are not a breaking change.
+#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ShowSecurityGroupOutput {
     /// Request ID
     ///
@@ -265,9 +269,9 @@ pub struct ShowSecurityGroupOutput {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// **Real service differs from the document** (source: Decode vectors from the official Python
-    /// SDK (shared/vectors/huawei_vectors.json, `decode_vectors`)): Optional in the official models
-    /// (Go `*string` omitempty); a response without it decodes (vector `decode-vpc-extra-fields`).
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Optional in the official models (Go `*string` omitempty); a response without it decodes
+    /// (vector `decode-vpc-extra-fields`).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<::std::string::String>,
 
@@ -277,19 +281,93 @@ pub struct ShowSecurityGroupOutput {
     ///
     /// May be absent (or `null`); `None` then, skipped when serialized.
     ///
-    /// **Real service differs from the document** (source: Research note: Huawei Cloud official
-    /// SDKs, ECS Nova and VPC v3 (shared/research/huawei.md)): Optional in the official models (Go
-    /// pointer with omitempty; the Python SDK decodes `{"security_group": null}` to `None`).
+    /// **Real service differs from the document** (evidence: [divergences](crate::divergences)):
+    /// Optional in the official models (Go pointer with omitempty; the Python SDK decodes
+    /// `{"security_group": null}` to `None`).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub security_group: ::std::option::Option<crate::types::SecurityGroupInfo>,
+}
+
+impl ShowSecurityGroupOutput {
+    /// A builder for [`ShowSecurityGroupOutput`] with no field set.
+    pub fn builder() -> ShowSecurityGroupOutputBuilder {
+        ShowSecurityGroupOutputBuilder::default()
+    }
+}
+
+/// Builder for [`ShowSecurityGroupOutput`]: set the fields, then `build()`. For test fixtures
+/// and mocks; responses are decoded by the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ShowSecurityGroupOutputBuilder {
+    request_id: ::std::option::Option<::std::string::String>,
+    security_group: ::std::option::Option<crate::types::SecurityGroupInfo>,
+}
+
+impl ShowSecurityGroupOutputBuilder {
+    /// Sets [`request_id`](ShowSecurityGroupOutput::request_id).
+    pub fn request_id(
+        mut self,
+        input: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`request_id`](ShowSecurityGroupOutput::request_id) (wire name `request_id`).
+    pub fn set_request_id(
+        mut self,
+        input: ::std::option::Option<::std::string::String>,
+    ) -> Self {
+        self.request_id = input;
+        self
+    }
+
+    /// The value of [`request_id`](ShowSecurityGroupOutput::request_id) set so far.
+    pub fn get_request_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.request_id
+    }
+
+    /// Sets [`security_group`](ShowSecurityGroupOutput::security_group).
+    pub fn security_group(
+        mut self,
+        input: impl ::std::convert::Into<crate::types::SecurityGroupInfo>,
+    ) -> Self {
+        self.security_group = ::std::option::Option::Some(input.into());
+        self
+    }
+
+    /// Sets or clears [`security_group`](ShowSecurityGroupOutput::security_group) (wire name `security_group`).
+    pub fn set_security_group(
+        mut self,
+        input: ::std::option::Option<crate::types::SecurityGroupInfo>,
+    ) -> Self {
+        self.security_group = input;
+        self
+    }
+
+    /// The value of [`security_group`](ShowSecurityGroupOutput::security_group) set so far.
+    pub fn get_security_group(
+        &self,
+    ) -> &::std::option::Option<crate::types::SecurityGroupInfo> {
+        &self.security_group
+    }
+
+    /// Builds the value; unset fields get their default (`None`, empty, `Default`).
+    pub fn build(self) -> ShowSecurityGroupOutput {
+        ShowSecurityGroupOutput {
+            request_id: self.request_id,
+            security_group: self.security_group,
+        }
+    }
 }
 
 /// Errors of [`ShowSecurityGroup`](crate::Client::show_security_group).
 ///
 /// One variant per documented error, plus `Unhandled` for anything else. Every variant keeps
-/// the full [`ErrorMetadata`](cloudsdk_core::error::ErrorMetadata) (status, code, message,
-/// request id). New variants may be added when the documentation grows: match with a wildcard
-/// arm and use `code()` for the rest.
+/// the full [`ErrorMetadata`](crate::error::ErrorMetadata) (status, code, message, request id).
+/// New variants may be added when the documentation grows: match with a wildcard arm and use
+/// `code()` for the rest.
 ///
 /// For status codes 401, 403, 404 and 500 the document gives the same response body:
 /// `request_id` (String, Request ID), `error_msg` (String, Error message) and `error_code`
