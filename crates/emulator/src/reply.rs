@@ -1,5 +1,6 @@
 //! Responses and recorded requests.
 
+use std::collections::VecDeque;
 use std::path::Path;
 
 use crate::auth::Verdict;
@@ -116,7 +117,8 @@ impl Reply {
 /// A request as the emulator received it, with what it made of it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    /// Position in arrival order (0-based) among all requests of this emulator.
+    /// Position in arrival order (0-based) among all requests of this emulator (also those
+    /// already dropped from the log).
     pub index: usize,
     /// The TCP connection it arrived on (0-based, in accept order).
     pub connection: usize,
@@ -128,7 +130,8 @@ pub struct Recorded {
     pub raw_query: String,
     /// Headers with lower-cased names and trimmed values, in wire order.
     pub headers: Vec<(String, String)>,
-    /// The request body (de-chunked).
+    /// The request body (de-chunked). Empty for a request that was not accepted: a rejected
+    /// request keeps no body.
     pub body: Vec<u8>,
     /// The vendor whose protocol the request was handled with.
     pub vendor: Vendor,
@@ -177,6 +180,60 @@ impl Recorded {
             .into_iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v)
+    }
+}
+
+/// The recorded requests: the newest `capacity` of them, and together holding at most
+/// `body_budget` bytes of bodies (the oldest are dropped first; the newest is always kept).
+#[derive(Debug)]
+pub(crate) struct RequestLog {
+    entries: VecDeque<Recorded>,
+    capacity: usize,
+    body_budget: usize,
+    body_bytes: usize,
+    total: usize,
+}
+
+impl RequestLog {
+    pub fn new(capacity: usize, body_budget: usize) -> Self {
+        Self {
+            entries: VecDeque::new(),
+            capacity,
+            body_budget,
+            body_bytes: 0,
+            total: 0,
+        }
+    }
+
+    /// Appends `recorded` with the next index (returned), dropping the oldest entries over the
+    /// limits.
+    pub fn push(&mut self, mut recorded: Recorded) -> usize {
+        let index = self.total;
+        self.total += 1;
+        recorded.index = index;
+        if self.capacity == 0 {
+            return index;
+        }
+        self.body_bytes += recorded.body.len();
+        self.entries.push_back(recorded);
+        while self.entries.len() > self.capacity
+            || (self.body_bytes > self.body_budget && self.entries.len() > 1)
+        {
+            if let Some(old) = self.entries.pop_front() {
+                self.body_bytes -= old.body.len();
+            }
+        }
+        index
+    }
+
+    /// The kept entries, oldest first.
+    pub fn snapshot(&self) -> Vec<Recorded> {
+        self.entries.iter().cloned().collect()
+    }
+
+    /// How many requests were ever pushed.
+    pub fn total(&self) -> usize {
+        self.total
     }
 }
 
