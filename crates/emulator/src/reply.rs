@@ -255,3 +255,55 @@ pub struct Streamed {
     /// Whether the whole body was written; false when the peer closed the connection first.
     pub complete: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Verdict;
+
+    fn recorded(body: usize) -> Recorded {
+        Recorded {
+            index: usize::MAX,
+            connection: 0,
+            method: "POST".into(),
+            path: "/".into(),
+            raw_query: String::new(),
+            headers: Vec::new(),
+            body: vec![b'x'; body],
+            vendor: Vendor::Aliyun,
+            operation: None,
+            request_id: String::new(),
+            verdict: Verdict::Rejected {
+                scheme: None,
+                status: 400,
+                code: "X",
+                reason: String::new(),
+            },
+            status: 400,
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn the_log_drops_the_oldest_over_its_body_budget_but_keeps_the_newest() {
+        let mut log = RequestLog::new(100, 1000);
+        for i in 0..5 {
+            assert_eq!(log.push(recorded(300)), i);
+        }
+        let kept: Vec<usize> = log.snapshot().iter().map(|r| r.index).collect();
+        assert_eq!(kept, [2, 3, 4], "3 × 300 bytes fit in 1000");
+        log.push(recorded(5000));
+        let kept: Vec<usize> = log.snapshot().iter().map(|r| r.index).collect();
+        assert_eq!(kept, [5], "over the budget alone, still kept");
+        assert_eq!(log.total(), 6);
+    }
+
+    #[test]
+    fn a_zero_capacity_log_keeps_nothing_and_counts() {
+        let mut log = RequestLog::new(0, 1000);
+        log.push(recorded(1));
+        log.push(recorded(1));
+        assert!(log.snapshot().is_empty());
+        assert_eq!(log.total(), 2);
+    }
+}
