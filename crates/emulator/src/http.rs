@@ -281,10 +281,11 @@ async fn read_exact_body<S: AsyncRead + Unpin>(
     len: usize,
 ) -> std::io::Result<Vec<u8>> {
     let have = buf.len().min(len);
-    let mut body = Vec::with_capacity(len);
-    body.extend(buf.drain(..have));
+    // `vec![0; n]` is one zeroed allocation of exactly `n` bytes.
+    let mut body = vec![0u8; len];
+    body[..have].copy_from_slice(&buf[..have]);
+    buf.drain(..have);
     if have < len {
-        body.resize(len, 0);
         stream.read_exact(&mut body[have..]).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::UnexpectedEof {
                 invalid("connection closed inside a request body")
