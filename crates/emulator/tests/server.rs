@@ -1060,7 +1060,7 @@ async fn a_nonce_is_refused_within_the_replay_window_and_forgotten_after_it() {
         .await
         .unwrap();
     let mut conn = Conn::open(&emu).await;
-    let mut call = async |conn: &mut Conn| {
+    let call = async |conn: &mut Conn| {
         let q = aliyun_v2_query(&emu, "the-same-nonce", now());
         conn.send(format!("POST /?{q} HTTP/1.1\r\nHost: {}\r\n\r\n", emu.host()).as_bytes())
             .await
