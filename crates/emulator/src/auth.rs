@@ -360,13 +360,24 @@ pub(crate) fn verify_huawei(ctx: &AuthContext<'_>, req: &Request) -> Verdict {
     verdict(scheme, result)
 }
 
+fn is_form(req: &Request) -> bool {
+    req.header("content-type")
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Whether the body of a request can change its verdict: it is signed (an `Authorization`
+/// header: the Huawei and Alibaba V3 signatures cover the body's hash) or it is a form (which
+/// can carry the V2 signature parameters). Otherwise only the head counts.
+pub(crate) fn body_can_matter(req: &Request) -> bool {
+    req.header("authorization").is_some() || is_form(req)
+}
+
 /// RPC parameters: the query, plus a form-encoded body.
 pub(crate) fn aliyun_params(req: &Request) -> Vec<(String, String)> {
     let mut params = parse_pairs(&req.raw_query);
-    let form = req
-        .header("content-type")
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if form && let Ok(body) = std::str::from_utf8(&req.body) {
+    if is_form(req)
+        && let Ok(body) = std::str::from_utf8(&req.body)
+    {
         params.extend(parse_pairs(body));
     }
     params

@@ -236,11 +236,44 @@ fn parse_head(head: &str) -> std::io::Result<Head> {
     })
 }
 
-/// Reads one request; `None` when the peer closed the connection between requests.
-pub(crate) async fn read_request<S: AsyncRead + AsyncWrite + Unpin>(
+/// A request whose head has been read, and whose body has not been yet.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    /// The request, with an empty body.
+    pub request: Request,
+    framing: Framing,
+}
+
+impl Pending {
+    /// Reads the body: into [`Request::body`] when `keep`, else read and dropped in pieces
+    /// (never held whole).
+    pub async fn read_body<S: AsyncRead + Unpin>(
+        mut self,
+        stream: &mut S,
+        buf: &mut Vec<u8>,
+        keep: bool,
+    ) -> Result<Request, ReadError> {
+        let body = match self.framing {
+            Framing::Chunked => read_chunked(stream, buf, keep).await?,
+            Framing::Length(len) if keep => read_exact_body(stream, buf, len).await?,
+            Framing::Length(len) => {
+                skip_body(stream, buf, len).await?;
+                Vec::new()
+            }
+        };
+        // A large body must not keep a large buffer alive on an idle keep-alive connection.
+        buf.shrink_to(MAX_HEAD_BYTES);
+        self.request.body = body;
+        Ok(self.request)
+    }
+}
+
+/// Reads the head of the next request (and answers `Expect: 100-continue`); `None` when the
+/// peer closed the connection between requests.
+pub(crate) async fn read_request_head<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     buf: &mut Vec<u8>,
-) -> Result<Option<Request>, ReadError> {
+) -> Result<Option<Pending>, ReadError> {
     let Some(text) = read_head(stream, buf).await? else {
         return Ok(None);
     };
@@ -255,22 +288,17 @@ pub(crate) async fn read_request<S: AsyncRead + AsyncWrite + Unpin>(
     {
         stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
     }
-    let body = match framing {
-        Framing::Chunked => read_chunked(stream, buf).await?,
-        Framing::Length(len) => read_exact_body(stream, buf, len).await?,
-    };
-    // A large body must not keep a large buffer alive on an idle keep-alive connection.
-    buf.shrink_to(MAX_HEAD_BYTES);
     let keep_alive = head.keep_alive();
-    Ok(Some(Request {
+    let request = Request {
         method: head.method,
         path: head.path,
         raw_query: head.raw_query,
         headers: head.headers,
-        body,
+        body: Vec::new(),
         keep_alive,
         version: head.version,
-    }))
+    };
+    Ok(Some(Pending { request, framing }))
 }
 
 /// A `Content-Length` body of `len` bytes: what `buf` holds already, then the rest read
@@ -297,45 +325,90 @@ async fn read_exact_body<S: AsyncRead + Unpin>(
     Ok(body)
 }
 
+/// Reads and drops a `Content-Length` body of `len` bytes, 64 KiB at a time.
+async fn skip_body<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+    len: usize,
+) -> std::io::Result<()> {
+    let have = buf.len().min(len);
+    buf.drain(..have);
+    let mut left = len - have;
+    let mut scratch = vec![0u8; left.min(64 * 1024)];
+    while left > 0 {
+        let want = left.min(scratch.len());
+        let n = stream.read(&mut scratch[..want]).await?;
+        if n == 0 {
+            return Err(invalid("connection closed inside a request body"));
+        }
+        left -= n;
+    }
+    Ok(())
+}
+
+/// Reads a chunked body (kept when `keep`), consuming each chunk's data as it arrives.
 async fn read_chunked<S: AsyncRead + Unpin>(
     stream: &mut S,
     buf: &mut Vec<u8>,
+    keep: bool,
 ) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::new();
+    let mut total = 0usize;
     loop {
-        let line_end = loop {
-            if let Some(pos) = find(buf, b"\r\n") {
-                break pos;
-            }
-            if buf.len() > 1024 {
-                return Err(invalid("chunk size line too long").into());
-            }
-            if !fill(stream, buf).await? {
-                return Err(invalid("connection closed inside a chunk size").into());
-            }
-        };
-        let size_text = std::str::from_utf8(&buf[..line_end]).map_err(|_| invalid("chunk"))?;
-        let size_text = size_text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| invalid("bad chunk size"))?;
-        buf.drain(..line_end + 2);
+        let size = read_chunk_size(stream, buf).await?;
         if size == 0 {
             skip_trailers(stream, buf).await?;
             return Ok(body);
         }
-        if body.len().saturating_add(size) > MAX_BODY_BYTES {
+        total = total.saturating_add(size);
+        if total > MAX_BODY_BYTES {
             return Err(refuse(413, "request body over 8 MiB"));
         }
-        while buf.len() < size + 2 {
+        let mut left = size;
+        while left > 0 {
+            if buf.is_empty() && !fill(stream, buf).await? {
+                return Err(invalid("connection closed inside a chunk").into());
+            }
+            let take = left.min(buf.len());
+            if keep {
+                body.extend_from_slice(&buf[..take]);
+            }
+            buf.drain(..take);
+            left -= take;
+        }
+        while buf.len() < 2 {
             if !fill(stream, buf).await? {
                 return Err(invalid("connection closed inside a chunk").into());
             }
         }
-        if &buf[size..size + 2] != b"\r\n" {
+        if &buf[..2] != b"\r\n" {
             return Err(invalid("chunk not terminated by CRLF").into());
         }
-        body.extend_from_slice(&buf[..size]);
-        buf.drain(..size + 2);
+        buf.drain(..2);
     }
+}
+
+/// Reads a chunk-size line (extensions ignored).
+async fn read_chunk_size<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    let line_end = loop {
+        if let Some(pos) = find(buf, b"\r\n") {
+            break pos;
+        }
+        if buf.len() > 1024 {
+            return Err(invalid("chunk size line too long"));
+        }
+        if !fill(stream, buf).await? {
+            return Err(invalid("connection closed inside a chunk size"));
+        }
+    };
+    let size_text = std::str::from_utf8(&buf[..line_end]).map_err(|_| invalid("chunk"))?;
+    let size_text = size_text.split(';').next().unwrap_or_default().trim();
+    let size = usize::from_str_radix(size_text, 16).map_err(|_| invalid("bad chunk size"))?;
+    buf.drain(..line_end + 2);
+    Ok(size)
 }
 
 /// Reads (and ignores) the trailer section of a chunked body, up to the empty line.

@@ -15,7 +15,7 @@ use crate::auth::{
 };
 use crate::clock::{Clock, http_date};
 use crate::faults::{Fault, FaultRule, Faults, Vendor};
-use crate::http::{ReadError, Request, read_request, refusal, response_head, write_padding};
+use crate::http::{ReadError, Request, read_request_head, refusal, response_head, write_padding};
 use crate::reply::{Recorded, Reply, RequestLog, Streamed};
 use crate::service;
 use crate::state::State;
@@ -466,9 +466,9 @@ async fn serve_connection(
     let _ = stream.set_nodelay(true);
     let mut buf: Vec<u8> = Vec::new();
     loop {
-        let read = tokio::time::timeout(shared.read_timeout, read_request(&mut stream, &mut buf));
-        let req = match read.await {
-            Ok(Ok(Some(req))) => req,
+        let read = read_authenticated(&mut stream, &mut buf, &shared);
+        let (req, auth) = match tokio::time::timeout(shared.read_timeout, read).await {
+            Ok(Ok(Some(read))) => read,
             Ok(Ok(None)) => return Ok(()),
             Ok(Err(ReadError::Close(e))) => return Err(e),
             Ok(Err(ReadError::Refuse { status, reason })) => {
@@ -481,7 +481,7 @@ async fn serve_connection(
         };
         let keep_alive = req.keep_alive;
         let http10 = req.version == "HTTP/1.0";
-        let (delay, outgoing, index) = handle(&shared, connection, req);
+        let (delay, outgoing, index) = handle(&shared, connection, req, auth);
         if let Some(d) = delay {
             tokio::time::sleep(d).await;
         }
@@ -492,6 +492,29 @@ async fn serve_connection(
             return Ok(());
         }
     }
+}
+
+/// Reads the next request and authenticates it; `None` when the peer closed the connection
+/// between requests. A body that cannot change the verdict ([`auth::body_can_matter`]) is
+/// read after authentication: kept when the request is accepted, else read and dropped in
+/// pieces, so unauthenticated traffic never has its bodies held in memory.
+async fn read_authenticated(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    shared: &Shared,
+) -> Result<Option<(Request, Authenticated)>, ReadError> {
+    let Some(pending) = read_request_head(stream, buf).await? else {
+        return Ok(None);
+    };
+    if auth::body_can_matter(&pending.request) {
+        let req = pending.read_body(stream, buf, true).await?;
+        let auth = authenticate(shared, &req);
+        return Ok(Some((req, auth)));
+    }
+    let auth = authenticate(shared, &pending.request);
+    let keep = auth.verdict.is_accepted();
+    let req = pending.read_body(stream, buf, keep).await?;
+    Ok(Some((req, auth)))
 }
 
 /// Closes after a refusal: ends the sending side, then reads (and discards) what the peer still
@@ -675,10 +698,14 @@ fn authenticate(shared: &Shared, req: &Request) -> Authenticated {
     }
 }
 
-/// Authenticates, answers, applies a fault and records one request.
+/// Answers an authenticated request, applies a fault and records it.
 /// Returns the delay to wait, what to send and the request's index in the log.
-fn handle(shared: &Shared, connection: usize, req: Request) -> (Option<Duration>, Outgoing, usize) {
-    let auth = authenticate(shared, &req);
+fn handle(
+    shared: &Shared,
+    connection: usize,
+    req: Request,
+    auth: Authenticated,
+) -> (Option<Duration>, Outgoing, usize) {
     let accepted = auth.verdict.is_accepted();
     let mut recorded = Recorded {
         index: 0,

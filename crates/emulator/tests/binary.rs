@@ -371,8 +371,10 @@ fn read_response(stream: &mut std::net::TcpStream) -> u16 {
 }
 
 /// Sends `count` unauthenticated `size`-byte POSTs (alternately Alibaba `/` and a Huawei path)
-/// on `connections` keep-alive connections at once; each must be refused.
-fn post_unsigned(addr: &str, connections: usize, count: usize, size: usize) {
+/// on `connections` keep-alive connections at once; each must be refused. With
+/// `bad_signature`, each carries a Huawei `Authorization` header (so the body is read whole
+/// to check the signature) that does not verify.
+fn post_unsigned(addr: &str, connections: usize, count: usize, size: usize, bad_signature: bool) {
     use std::io::Write;
     let body = vec![b'a'; size];
     std::thread::scope(|scope| {
@@ -382,8 +384,13 @@ fn post_unsigned(addr: &str, connections: usize, count: usize, size: usize) {
                 let mut stream = std::net::TcpStream::connect(addr).unwrap();
                 for i in 0..count / connections {
                     let path = if i % 2 == 0 { "/" } else { "/v3/p/vpc/security-groups/g" };
+                    let auth = if bad_signature {
+                        "Authorization: SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00\r\nX-Sdk-Date: 20240101T000000Z\r\n"
+                    } else {
+                        ""
+                    };
                     let head = format!(
-                        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+                        "POST {path} HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
                         body.len()
                     );
                     stream.write_all(head.as_bytes()).unwrap();
@@ -397,9 +404,9 @@ fn post_unsigned(addr: &str, connections: usize, count: usize, size: usize) {
 }
 
 /// 1,000 unauthenticated 8 MiB POSTs (the largest body the emulator reads) on two keep-alive
-/// connections at a time: each is read, refused and forgotten (a rejected request keeps no
-/// body), so the resident size stays bounded: what two bodies in flight and the allocator's
-/// free lists take, whatever the number of requests.
+/// connections at a time: each is refused on its head and its body dropped as it arrives, so
+/// the resident size stays where it was, whatever the number of requests. Then 100 with a
+/// wrong signature, whose bodies are read whole (the signature covers them) and dropped.
 #[cfg(target_os = "linux")]
 #[test]
 fn resident_memory_stays_bounded_under_1000_rejected_8_mib_posts() {
@@ -416,9 +423,9 @@ fn resident_memory_stays_bounded_under_1000_rejected_8_mib_posts() {
     let before = proc_status_kib(pid, "VmRSS");
 
     let started = Instant::now();
-    post_unsigned(&addr, 2, 200, 8 * MIB);
+    post_unsigned(&addr, 2, 200, 8 * MIB, false);
     let after_200 = proc_status_kib(pid, "VmRSS");
-    post_unsigned(&addr, 2, 800, 8 * MIB);
+    post_unsigned(&addr, 2, 800, 8 * MIB, false);
     let elapsed = started.elapsed();
     let after = proc_status_kib(pid, "VmRSS");
     let peak = proc_status_kib(pid, "VmHWM");
@@ -432,6 +439,15 @@ fn resident_memory_stays_bounded_under_1000_rejected_8_mib_posts() {
     assert!(
         after < after_200 + 16 * 1024,
         "resident size grows with the number of requests: {after_200} KiB after 200, {after} KiB after 1000"
+    );
+
+    // Bodies under a (wrong) signature are read whole to be checked, then dropped.
+    post_unsigned(&addr, 1, 100, 8 * MIB, true);
+    let signed = proc_status_kib(pid, "VmRSS");
+    eprintln!("emulator VmRSS after 100 more with a wrong signature {signed} KiB");
+    assert!(
+        signed < before + 64 * 1024,
+        "resident size grew from {before} KiB to {signed} KiB"
     );
     // Still serving.
     let answer = exchange(&endpoint, &signed_iam_request(&endpoint));

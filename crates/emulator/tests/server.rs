@@ -89,7 +89,7 @@ impl Conn {
     }
 
     async fn fill(&mut self) -> bool {
-        let mut chunk = [0u8; 65536];
+        let mut chunk = vec![0u8; 65536]; // on the heap: test futures live on the stack
         let n = self.stream.read(&mut chunk).await.unwrap_or(0);
         self.buf.extend_from_slice(&chunk[..n]);
         n > 0
@@ -146,7 +146,7 @@ impl Conn {
     async fn drain_to_eof(&mut self) -> usize {
         let mut total = self.buf.len();
         self.buf.clear();
-        let mut chunk = [0u8; 65536];
+        let mut chunk = vec![0u8; 65536]; // on the heap: test futures live on the stack
         loop {
             match self.stream.read(&mut chunk).await {
                 Ok(0) | Err(_) => return total,
@@ -356,6 +356,33 @@ async fn http_1_0_pipelining_chunked_bodies_and_malformed_requests() {
     let r = conn.send(raw.as_bytes()).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(emu.requests().last().unwrap().body, form.as_bytes());
+
+    // A body that cannot matter to authentication (no `Authorization`, not a form) is read
+    // after it: dropped in pieces when the request is refused (the connection stays in step),
+    // kept when it is accepted.
+    let big = "x".repeat(200_000);
+    let raw = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{big}\r\n{:x}\r\n{big}\r\n0\r\n\r\n",
+        big.len(),
+        big.len()
+    );
+    let r = conn.send(raw.as_bytes()).await;
+    assert_eq!(r.json()["Code"], "IncompleteSignature");
+    let raw = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{big}",
+        big.len()
+    );
+    let r = conn.send(raw.as_bytes()).await;
+    assert_eq!(r.json()["Code"], "IncompleteSignature");
+    assert!(emu.requests().last().unwrap().body.is_empty());
+    let q = aliyun_v2_query(&emu, "query-signed-nonce", now());
+    let raw = format!(
+        "POST /?{q} HTTP/1.1\r\nHost: {}\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello",
+        emu.host()
+    );
+    let r = conn.send(raw.as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(emu.requests().last().unwrap().body, b"hello");
 
     // A malformed request line: closed without an answer, not recorded.
     let before = emu.request_count();
