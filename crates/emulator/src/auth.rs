@@ -2,7 +2,7 @@
 //!
 //! The checks are listed in the crate docs ("Authentication").
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -131,7 +131,7 @@ pub(crate) struct AuthContext<'a> {
     pub keys: &'a Keys,
     pub clock: &'a Clock,
     pub max_clock_skew: Duration,
-    pub nonces: &'a Mutex<HashSet<String>>,
+    pub nonces: &'a Mutex<Nonces>,
     /// The emulator's `host:port`, used when a request has no `Host` header.
     pub host: &'a str,
 }
@@ -142,12 +142,74 @@ impl AuthContext<'_> {
         (now - t.unix_timestamp()).unsigned_abs() <= self.max_clock_skew.as_secs()
     }
 
-    /// Records `nonce`; false when it was used before.
+    /// Records `nonce`; false when it was used within the replay window.
     fn fresh_nonce(&self, nonce: &str) -> bool {
+        let ttl =
+            i64::try_from(self.max_clock_skew.as_secs().saturating_mul(2)).unwrap_or(i64::MAX);
         self.nonces
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(nonce.to_owned())
+            .insert(nonce, self.clock.now().unix_timestamp(), ttl)
+    }
+}
+
+/// How many signature nonces [`Nonces`] holds at most.
+pub(crate) const NONCE_CAPACITY: usize = 100_000;
+
+/// The signature nonces seen within the replay window, oldest first, at most `capacity` of
+/// them (the oldest is forgotten first), each as its SHA-256 (a nonce may be long).
+///
+/// A nonce is kept for twice the clock-skew limit from when it was first seen: a request
+/// accepted at time `t` was signed no later than `t + skew`, so from `t + 2 × skew` on the
+/// timestamp check refuses a replay of it anyway.
+#[derive(Debug)]
+pub(crate) struct Nonces {
+    order: VecDeque<(i64, String)>,
+    seen: HashSet<String>,
+    capacity: usize,
+}
+
+impl Nonces {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            order: VecDeque::new(),
+            seen: HashSet::new(),
+            capacity,
+        }
+    }
+
+    /// Records `nonce` at `now` (Unix seconds) for `ttl` seconds, forgetting the expired ones
+    /// first; false when it is still remembered.
+    pub fn insert(&mut self, nonce: &str, now: i64, ttl: i64) -> bool {
+        while self
+            .order
+            .front()
+            .is_some_and(|(expires, _)| *expires <= now)
+        {
+            self.pop_oldest();
+        }
+        let key = sha256_hex(nonce.as_bytes());
+        if self.seen.contains(&key) {
+            return false;
+        }
+        while self.order.len() >= self.capacity.max(1) {
+            self.pop_oldest();
+        }
+        self.seen.insert(key.clone());
+        self.order.push_back((now.saturating_add(ttl), key));
+        true
+    }
+
+    fn pop_oldest(&mut self) {
+        if let Some((_, key)) = self.order.pop_front() {
+            self.seen.remove(&key);
+        }
+    }
+
+    /// How many nonces are remembered.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.order.len()
     }
 }
 
@@ -298,13 +360,24 @@ pub(crate) fn verify_huawei(ctx: &AuthContext<'_>, req: &Request) -> Verdict {
     verdict(scheme, result)
 }
 
+fn is_form(req: &Request) -> bool {
+    req.header("content-type")
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Whether the body of a request can change its verdict: it is signed (an `Authorization`
+/// header: the Huawei and Alibaba V3 signatures cover the body's hash) or it is a form (which
+/// can carry the V2 signature parameters). Otherwise only the head counts.
+pub(crate) fn body_can_matter(req: &Request) -> bool {
+    req.header("authorization").is_some() || is_form(req)
+}
+
 /// RPC parameters: the query, plus a form-encoded body.
 pub(crate) fn aliyun_params(req: &Request) -> Vec<(String, String)> {
     let mut params = parse_pairs(&req.raw_query);
-    let form = req
-        .header("content-type")
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if form && let Ok(body) = std::str::from_utf8(&req.body) {
+    if is_form(req)
+        && let Ok(body) = std::str::from_utf8(&req.body)
+    {
         params.extend(parse_pairs(body));
     }
     params
@@ -562,4 +635,35 @@ fn signed_inputs(headers: &[(String, String)]) -> Vec<(&str, &str)> {
         .filter(|(n, _)| n != "authorization")
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect()
+}
+
+#[cfg(test)]
+mod nonce_tests {
+    use super::Nonces;
+
+    #[test]
+    fn a_nonce_is_refused_within_its_window_and_forgotten_after_it() {
+        let mut n = Nonces::new(10);
+        assert!(n.insert("a", 1000, 60));
+        assert!(!n.insert("a", 1059, 60), "replay inside the window");
+        assert!(n.insert("b", 1059, 60));
+        assert!(n.insert("a", 1060, 60), "expired at 1000 + 60");
+        assert_eq!(
+            n.len(),
+            2,
+            "the first `a` was dropped; `b` and the new `a` stay"
+        );
+    }
+
+    #[test]
+    fn the_set_never_holds_more_than_its_capacity() {
+        let mut n = Nonces::new(100);
+        for i in 0..10_000 {
+            assert!(n.insert(&format!("nonce-{i}"), 1000, 3600));
+            assert!(n.len() <= 100);
+        }
+        assert_eq!(n.len(), 100);
+        assert!(!n.insert("nonce-9999", 1000, 3600), "the newest are kept");
+        assert!(n.insert("nonce-0", 1000, 3600), "the oldest went first");
+    }
 }

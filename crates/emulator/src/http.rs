@@ -8,8 +8,11 @@
 //! `Connection: close`, `Content-Length` and chunked request bodies (trailers ignored),
 //! `Expect: 100-continue`, pipelined requests answered in order. Responses always carry
 //! `Content-Length` (or `Transfer-Encoding: chunked` for a streamed oversized body).
-//! A malformed request (bad request line, header line, `Content-Length` or chunk size, a head
-//! over 64 KiB, a body over 8 MiB) closes the connection without an answer.
+//! Message framing follows RFC 9112 §6: a request with both `Content-Length` and
+//! `Transfer-Encoding`, with `Content-Length`s that disagree, or with a transfer coding other
+//! than a lone `chunked` is answered `400` and the connection closed; so is a body over 8 MiB
+//! (`413`). Other malformed requests (bad request line, header line, `Content-Length` value or
+//! chunk size, a head over 64 KiB) close the connection without an answer.
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -46,6 +49,32 @@ fn invalid(what: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned())
 }
 
+/// Why no request could be read off a connection. Either way the connection is closed.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// The connection failed, the peer left mid-request, or the bytes are not HTTP: close
+    /// without an answer.
+    Close(std::io::Error),
+    /// A request whose message framing the server refuses (RFC 9112 §6.1, §6.3): answer
+    /// `status` with `reason` as a short text body, then close.
+    Refuse {
+        /// `400` (framing) or `413` (body over [`MAX_BODY_BYTES`]).
+        status: u16,
+        /// One line for the body.
+        reason: &'static str,
+    },
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(e: std::io::Error) -> Self {
+        ReadError::Close(e)
+    }
+}
+
+fn refuse(status: u16, reason: &'static str) -> ReadError {
+    ReadError::Refuse { status, reason }
+}
+
 /// Reads more bytes into `buf`; false at end of stream.
 async fn fill<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     let mut chunk = [0u8; 8192];
@@ -58,12 +87,94 @@ pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Reads one request; `None` when the peer closed the connection between requests.
-pub(crate) async fn read_request<S: AsyncRead + AsyncWrite + Unpin>(
+/// The request line and headers of a request.
+struct Head {
+    method: String,
+    path: String,
+    raw_query: String,
+    headers: Vec<(String, String)>,
+    version: String,
+}
+
+impl Head {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of header `name`, each split at commas (a list-valued field).
+    fn list(&self, name: &str) -> Vec<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .flat_map(|(_, v)| v.split(','))
+            .map(|item| item.trim().to_ascii_lowercase())
+            .collect()
+    }
+
+    fn keep_alive(&self) -> bool {
+        let connection = self
+            .header("connection")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if self.version == "HTTP/1.0" {
+            connection.contains("keep-alive")
+        } else {
+            !connection.contains("close")
+        }
+    }
+}
+
+/// How the body of a request is delimited (RFC 9112 §6.3).
+#[derive(Debug, PartialEq, Eq)]
+enum Framing {
+    Length(usize),
+    Chunked,
+}
+
+/// The framing of a request from its headers. Refused (400): `Transfer-Encoding` together with
+/// `Content-Length`, any transfer coding but a lone `chunked`, and `Content-Length`s that
+/// disagree (repeated fields or a list such as `5, 6`; equal repeats are accepted). A
+/// `Content-Length` that is not a number is garbage (closed without an answer).
+fn framing(head: &Head) -> Result<Framing, ReadError> {
+    let codings = head.list("transfer-encoding");
+    let lengths = head.list("content-length");
+    if !codings.is_empty() {
+        if !lengths.is_empty() {
+            return Err(refuse(
+                400,
+                "Content-Length together with Transfer-Encoding",
+            ));
+        }
+        if codings != ["chunked"] {
+            return Err(refuse(400, "unsupported transfer coding (only chunked is)"));
+        }
+        return Ok(Framing::Chunked);
+    }
+    let mut value: Option<usize> = None;
+    for item in &lengths {
+        if item.is_empty() || !item.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ReadError::Close(invalid("bad Content-Length")));
+        }
+        let n: usize = item
+            .parse()
+            .map_err(|_| ReadError::Close(invalid("bad Content-Length")))?;
+        if value.is_some_and(|v| v != n) {
+            return Err(refuse(400, "conflicting Content-Length values"));
+        }
+        value = Some(n);
+    }
+    Ok(Framing::Length(value.unwrap_or(0)))
+}
+
+/// Reads up to the end of a request head; `None` when the peer closed the connection before
+/// sending anything. Empty lines before a request line are skipped (RFC 9112 §2.2).
+async fn read_head<S: AsyncRead + Unpin>(
     stream: &mut S,
     buf: &mut Vec<u8>,
-) -> std::io::Result<Option<Request>> {
-    // Tolerate empty lines before a request line (RFC 9112 §2.2).
+) -> Result<Option<String>, ReadError> {
     let head_end = loop {
         while buf.starts_with(b"\r\n") {
             buf.drain(..2);
@@ -72,24 +183,28 @@ pub(crate) async fn read_request<S: AsyncRead + AsyncWrite + Unpin>(
             break pos;
         }
         if buf.len() > MAX_HEAD_BYTES {
-            return Err(invalid("request head too large"));
+            return Err(invalid("request head too large").into());
         }
         if !fill(stream, buf).await? {
             return if buf.is_empty() {
                 Ok(None)
             } else {
-                Err(invalid("connection closed inside a request head"))
+                Err(invalid("connection closed inside a request head").into())
             };
         }
     };
     if head_end > MAX_HEAD_BYTES {
-        return Err(invalid("request head too large"));
+        return Err(invalid("request head too large").into());
     }
     let head = std::str::from_utf8(&buf[..head_end])
         .map_err(|_| invalid("request head is not UTF-8"))?
         .to_owned();
     buf.drain(..head_end + 4);
+    Ok(Some(head))
+}
 
+/// The request line and header fields of `head` (without the final empty line).
+fn parse_head(head: &str) -> std::io::Result<Head> {
     let mut lines = head.split("\r\n");
     let request_line = lines.next().unwrap_or_default();
     let mut parts = request_line.split(' ');
@@ -112,105 +227,228 @@ pub(crate) async fn read_request<S: AsyncRead + AsyncWrite + Unpin>(
         }
         headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
     }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let connection = header("connection")
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let keep_alive = if version == "HTTP/1.0" {
-        connection.contains("keep-alive")
-    } else {
-        !connection.contains("close")
-    };
-    if header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
-        stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
-    }
-
-    let chunked =
-        header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-    let body = if chunked {
-        read_chunked(stream, buf).await?
-    } else {
-        let len: usize = match header("content-length") {
-            Some(v) => v.parse().map_err(|_| invalid("bad Content-Length"))?,
-            None => 0,
-        };
-        if len > MAX_BODY_BYTES {
-            return Err(invalid("request body too large"));
-        }
-        while buf.len() < len {
-            if !fill(stream, buf).await? {
-                return Err(invalid("connection closed inside a request body"));
-            }
-        }
-        buf.drain(..len).collect()
-    };
-    Ok(Some(Request {
+    Ok(Head {
         method: method.to_owned(),
         path: path.to_owned(),
         raw_query: raw_query.to_owned(),
         headers,
-        body,
-        keep_alive,
         version: version.to_owned(),
-    }))
+    })
 }
 
+/// A request whose head has been read, and whose body has not been yet.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    /// The request, with an empty body.
+    pub request: Request,
+    framing: Framing,
+}
+
+impl Pending {
+    /// Reads the body: into [`Request::body`] when `keep`, else read and dropped in pieces
+    /// (never held whole).
+    pub async fn read_body<S: AsyncRead + Unpin>(
+        mut self,
+        stream: &mut S,
+        buf: &mut Vec<u8>,
+        keep: bool,
+    ) -> Result<Request, ReadError> {
+        let body = match self.framing {
+            Framing::Chunked => read_chunked(stream, buf, keep).await?,
+            Framing::Length(len) if keep => read_exact_body(stream, buf, len).await?,
+            Framing::Length(len) => {
+                skip_body(stream, buf, len).await?;
+                Vec::new()
+            }
+        };
+        // A large body must not keep a large buffer alive on an idle keep-alive connection.
+        buf.shrink_to(MAX_HEAD_BYTES);
+        self.request.body = body;
+        Ok(self.request)
+    }
+}
+
+/// Reads the head of the next request (and answers `Expect: 100-continue`); `None` when the
+/// peer closed the connection between requests.
+pub(crate) async fn read_request_head<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+) -> Result<Option<Pending>, ReadError> {
+    let Some(text) = read_head(stream, buf).await? else {
+        return Ok(None);
+    };
+    let head = parse_head(&text)?;
+    let framing = framing(&head)?;
+    if matches!(framing, Framing::Length(n) if n > MAX_BODY_BYTES) {
+        return Err(refuse(413, "request body over 8 MiB"));
+    }
+    if head
+        .header("expect")
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+    {
+        stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
+    }
+    let keep_alive = head.keep_alive();
+    let request = Request {
+        method: head.method,
+        path: head.path,
+        raw_query: head.raw_query,
+        headers: head.headers,
+        body: Vec::new(),
+        keep_alive,
+        version: head.version,
+    };
+    Ok(Some(Pending { request, framing }))
+}
+
+/// A `Content-Length` body of `len` bytes: what `buf` holds already, then the rest read
+/// straight into a buffer of exactly that size.
+async fn read_exact_body<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+    len: usize,
+) -> std::io::Result<Vec<u8>> {
+    let have = buf.len().min(len);
+    // `vec![0; n]` is one zeroed allocation of exactly `n` bytes.
+    let mut body = vec![0u8; len];
+    body[..have].copy_from_slice(&buf[..have]);
+    buf.drain(..have);
+    if have < len {
+        stream.read_exact(&mut body[have..]).await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                invalid("connection closed inside a request body")
+            } else {
+                e
+            }
+        })?;
+    }
+    Ok(body)
+}
+
+/// Reads and drops a `Content-Length` body of `len` bytes, 64 KiB at a time.
+async fn skip_body<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+    len: usize,
+) -> std::io::Result<()> {
+    let have = buf.len().min(len);
+    buf.drain(..have);
+    let mut left = len - have;
+    let mut scratch = vec![0u8; left.min(64 * 1024)];
+    while left > 0 {
+        let want = left.min(scratch.len());
+        let n = stream.read(&mut scratch[..want]).await?;
+        if n == 0 {
+            return Err(invalid("connection closed inside a request body"));
+        }
+        left -= n;
+    }
+    Ok(())
+}
+
+/// Reads a chunked body (kept when `keep`), consuming each chunk's data as it arrives.
 async fn read_chunked<S: AsyncRead + Unpin>(
     stream: &mut S,
     buf: &mut Vec<u8>,
-) -> std::io::Result<Vec<u8>> {
+    keep: bool,
+) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::new();
+    let mut total = 0usize;
     loop {
-        let line_end = loop {
-            if let Some(pos) = find(buf, b"\r\n") {
-                break pos;
-            }
-            if buf.len() > 1024 {
-                return Err(invalid("chunk size line too long"));
-            }
-            if !fill(stream, buf).await? {
-                return Err(invalid("connection closed inside a chunk size"));
-            }
-        };
-        let size_text = std::str::from_utf8(&buf[..line_end]).map_err(|_| invalid("chunk"))?;
-        let size_text = size_text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| invalid("bad chunk size"))?;
-        buf.drain(..line_end + 2);
+        let size = read_chunk_size(stream, buf).await?;
         if size == 0 {
-            // Trailers (ignored) up to the empty line.
-            loop {
-                if let Some(pos) = find(buf, b"\r\n") {
-                    let empty = pos == 0;
-                    buf.drain(..pos + 2);
-                    if empty {
-                        return Ok(body);
-                    }
-                } else if buf.len() > MAX_HEAD_BYTES {
-                    return Err(invalid("trailers too large"));
-                } else if !fill(stream, buf).await? {
-                    return Err(invalid("connection closed inside trailers"));
-                }
+            skip_trailers(stream, buf).await?;
+            return Ok(body);
+        }
+        total = total.saturating_add(size);
+        if total > MAX_BODY_BYTES {
+            return Err(refuse(413, "request body over 8 MiB"));
+        }
+        let mut left = size;
+        while left > 0 {
+            if buf.is_empty() && !fill(stream, buf).await? {
+                return Err(invalid("connection closed inside a chunk").into());
             }
+            let take = left.min(buf.len());
+            if keep {
+                body.extend_from_slice(&buf[..take]);
+            }
+            buf.drain(..take);
+            left -= take;
         }
-        if body.len().saturating_add(size) > MAX_BODY_BYTES {
-            return Err(invalid("request body too large"));
-        }
-        while buf.len() < size + 2 {
+        while buf.len() < 2 {
             if !fill(stream, buf).await? {
-                return Err(invalid("connection closed inside a chunk"));
+                return Err(invalid("connection closed inside a chunk").into());
             }
         }
-        if &buf[size..size + 2] != b"\r\n" {
-            return Err(invalid("chunk not terminated by CRLF"));
+        if &buf[..2] != b"\r\n" {
+            return Err(invalid("chunk not terminated by CRLF").into());
         }
-        body.extend_from_slice(&buf[..size]);
-        buf.drain(..size + 2);
+        buf.drain(..2);
     }
+}
+
+/// Reads a chunk-size line (extensions ignored).
+async fn read_chunk_size<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    let line_end = loop {
+        if let Some(pos) = find(buf, b"\r\n") {
+            break pos;
+        }
+        if buf.len() > 1024 {
+            return Err(invalid("chunk size line too long"));
+        }
+        if !fill(stream, buf).await? {
+            return Err(invalid("connection closed inside a chunk size"));
+        }
+    };
+    let size_text = std::str::from_utf8(&buf[..line_end]).map_err(|_| invalid("chunk"))?;
+    let size_text = size_text.split(';').next().unwrap_or_default().trim();
+    let size = usize::from_str_radix(size_text, 16).map_err(|_| invalid("bad chunk size"))?;
+    buf.drain(..line_end + 2);
+    Ok(size)
+}
+
+/// Reads (and ignores) the trailer section of a chunked body, up to the empty line.
+async fn skip_trailers<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    loop {
+        if let Some(pos) = find(buf, b"\r\n") {
+            let empty = pos == 0;
+            buf.drain(..pos + 2);
+            if empty {
+                return Ok(());
+            }
+        } else if buf.len() > MAX_HEAD_BYTES {
+            return Err(invalid("trailers too large"));
+        } else if !fill(stream, buf).await? {
+            return Err(invalid("connection closed inside trailers"));
+        }
+    }
+}
+
+/// The answer to a refused request ([`ReadError::Refuse`]): a short text body and
+/// `Connection: close`.
+pub(crate) fn refusal(status: u16, reason: &str, date: &str) -> Vec<u8> {
+    let body = format!("{} {}: {reason}\n", status, self::reason(status));
+    let headers = [
+        (
+            "Content-Type".to_owned(),
+            "text/plain; charset=utf-8".to_owned(),
+        ),
+        ("Date".to_owned(), date.to_owned()),
+    ];
+    let extra = [
+        format!("Content-Length: {}", body.len()),
+        "Connection: close".to_owned(),
+    ];
+    let mut out = response_head(status, &headers, &extra).into_bytes();
+    out.extend_from_slice(body.as_bytes());
+    out
 }
 
 /// The head of a response: status line, the given headers, then `extra` lines.

@@ -9,15 +9,16 @@ use std::time::Duration;
 
 use clap::Parser;
 use cloudsdk_emulator::{
-    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_MAX_CLOCK_SKEW, Emulator, FaultRule,
-    State,
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_MAX_CLOCK_SKEW,
+    DEFAULT_REQUEST_LOG_CAPACITY, DEFAULT_REQUEST_READ_TIMEOUT, Emulator, FaultRule, State,
 };
 
 /// A local cloud on loopback that speaks Huawei Cloud (ECS v2/v2.1 Nova security groups, VPC v3
 /// ShowSecurityGroup, IAM project lookup) and Alibaba Cloud (ECS RPC
 /// DescribeSecurityGroupReferences, V2 and V3 signatures, JSON and XML), verifying every
-/// signature. Prints `cloudsdk-emulator listening on http://HOST:PORT` once started, then one
-/// line per request on stderr.
+/// signature. Prints `cloudsdk-emulator listening on http://HOST:PORT` once started, followed by
+/// the Huawei projects, the Alibaba regions and the accepted access key id; then one line per
+/// request on stderr.
 #[derive(Debug, Parser)]
 #[command(name = "cloudsdk-emulator", version)]
 struct Args {
@@ -51,9 +52,49 @@ struct Args {
     /// Largest accepted difference between a request's signing time and the emulator's clock.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_MAX_CLOCK_SKEW.as_secs())]
     max_clock_skew: u64,
+    /// Closes a connection whose next request (head and body) has not arrived this many
+    /// seconds after it was accepted or last answered.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_REQUEST_READ_TIMEOUT.as_secs())]
+    request_read_timeout: u64,
+    /// How many of the most recent requests the emulator keeps in memory.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REQUEST_LOG_CAPACITY)]
+    request_log_capacity: usize,
     /// Do not log requests to stderr.
     #[arg(long)]
     quiet: bool,
+}
+
+/// The startup banner: the address line (always the first line: scripts wait for it), then what
+/// is served and with which key id. Never the secret or the token.
+fn banner(emulator: &Emulator) -> String {
+    let state = emulator.state();
+    let mut out = format!("cloudsdk-emulator listening on {}\n", emulator.endpoint());
+    out.push_str("  Huawei Cloud projects (id, region):\n");
+    if state.huawei.projects.is_empty() {
+        out.push_str("    (none)\n");
+    }
+    for p in &state.huawei.projects {
+        out.push_str(&format!("    {}  {}\n", p.id, p.name));
+    }
+    let regions: Vec<&str> = state.aliyun.regions.iter().map(|r| r.id.as_str()).collect();
+    out.push_str(&format!(
+        "  Alibaba Cloud regions: {}\n",
+        if regions.is_empty() {
+            "(none)".to_owned()
+        } else {
+            regions.join(", ")
+        }
+    ));
+    let token = if emulator.security_token().is_some() {
+        " (temporary: requests must carry the security token)"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "  access key id: {}{token}\n",
+        emulator.access_key_id()
+    ));
+    out
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -105,6 +146,8 @@ fn main() -> ExitCode {
             .clock_offset(args.clock_offset)
             .max_clock_skew(Duration::from_secs(args.max_clock_skew))
             .faults(faults)
+            .request_read_timeout(Duration::from_secs(args.request_read_timeout))
+            .request_log_capacity(args.request_log_capacity)
             .log_requests(!args.quiet);
         if let Some(token) = args.security_token {
             builder = builder.security_token(token);
@@ -115,11 +158,7 @@ fn main() -> ExitCode {
             Err(e) => return fail(format!("cannot listen on {}: {e}", args.listen)),
         };
         let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(
-            stdout,
-            "cloudsdk-emulator listening on {}",
-            emulator.endpoint()
-        );
+        let _ = stdout.write_all(banner(&emulator).as_bytes());
         let _ = stdout.flush();
         drop(stdout);
         shutdown.await;

@@ -1,5 +1,6 @@
 //! Responses and recorded requests.
 
+use std::collections::VecDeque;
 use std::path::Path;
 
 use crate::auth::Verdict;
@@ -116,7 +117,8 @@ impl Reply {
 /// A request as the emulator received it, with what it made of it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    /// Position in arrival order (0-based) among all requests of this emulator.
+    /// Position in arrival order (0-based) among all requests of this emulator (also those
+    /// already dropped from the log).
     pub index: usize,
     /// The TCP connection it arrived on (0-based, in accept order).
     pub connection: usize,
@@ -128,7 +130,8 @@ pub struct Recorded {
     pub raw_query: String,
     /// Headers with lower-cased names and trimmed values, in wire order.
     pub headers: Vec<(String, String)>,
-    /// The request body (de-chunked).
+    /// The request body (de-chunked). Empty for a request that was not accepted: a rejected
+    /// request keeps no body.
     pub body: Vec<u8>,
     /// The vendor whose protocol the request was handled with.
     pub vendor: Vendor,
@@ -180,6 +183,60 @@ impl Recorded {
     }
 }
 
+/// The recorded requests: the newest `capacity` of them, and together holding at most
+/// `body_budget` bytes of bodies (the oldest are dropped first; the newest is always kept).
+#[derive(Debug)]
+pub(crate) struct RequestLog {
+    entries: VecDeque<Recorded>,
+    capacity: usize,
+    body_budget: usize,
+    body_bytes: usize,
+    total: usize,
+}
+
+impl RequestLog {
+    pub fn new(capacity: usize, body_budget: usize) -> Self {
+        Self {
+            entries: VecDeque::new(),
+            capacity,
+            body_budget,
+            body_bytes: 0,
+            total: 0,
+        }
+    }
+
+    /// Appends `recorded` with the next index (returned), dropping the oldest entries over the
+    /// limits.
+    pub fn push(&mut self, mut recorded: Recorded) -> usize {
+        let index = self.total;
+        self.total += 1;
+        recorded.index = index;
+        if self.capacity == 0 {
+            return index;
+        }
+        self.body_bytes += recorded.body.len();
+        self.entries.push_back(recorded);
+        while self.entries.len() > self.capacity
+            || (self.body_bytes > self.body_budget && self.entries.len() > 1)
+        {
+            if let Some(old) = self.entries.pop_front() {
+                self.body_bytes -= old.body.len();
+            }
+        }
+        index
+    }
+
+    /// The kept entries, oldest first.
+    pub fn snapshot(&self) -> Vec<Recorded> {
+        self.entries.iter().cloned().collect()
+    }
+
+    /// How many requests were ever pushed.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+}
+
 /// How the streaming of an oversized body ([`crate::Fault::Oversized`]) ended, from
 /// [`crate::Emulator::streams`]: how much of the declared body the client's connection
 /// accepted before it was closed.
@@ -197,4 +254,56 @@ pub struct Streamed {
     pub sent: u64,
     /// Whether the whole body was written; false when the peer closed the connection first.
     pub complete: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Verdict;
+
+    fn recorded(body: usize) -> Recorded {
+        Recorded {
+            index: usize::MAX,
+            connection: 0,
+            method: "POST".into(),
+            path: "/".into(),
+            raw_query: String::new(),
+            headers: Vec::new(),
+            body: vec![b'x'; body],
+            vendor: Vendor::Aliyun,
+            operation: None,
+            request_id: String::new(),
+            verdict: Verdict::Rejected {
+                scheme: None,
+                status: 400,
+                code: "X",
+                reason: String::new(),
+            },
+            status: 400,
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn the_log_drops_the_oldest_over_its_body_budget_but_keeps_the_newest() {
+        let mut log = RequestLog::new(100, 1000);
+        for i in 0..5 {
+            assert_eq!(log.push(recorded(300)), i);
+        }
+        let kept: Vec<usize> = log.snapshot().iter().map(|r| r.index).collect();
+        assert_eq!(kept, [2, 3, 4], "3 × 300 bytes fit in 1000");
+        log.push(recorded(5000));
+        let kept: Vec<usize> = log.snapshot().iter().map(|r| r.index).collect();
+        assert_eq!(kept, [5], "over the budget alone, still kept");
+        assert_eq!(log.total(), 6);
+    }
+
+    #[test]
+    fn a_zero_capacity_log_keeps_nothing_and_counts() {
+        let mut log = RequestLog::new(0, 1000);
+        log.push(recorded(1));
+        log.push(recorded(1));
+        assert!(log.snapshot().is_empty());
+        assert_eq!(log.total(), 2);
+    }
 }

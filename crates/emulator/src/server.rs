@@ -1,21 +1,22 @@
 //! The listener, per-connection loop, dispatch and the [`Emulator`] handle.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use crate::auth::{self, AuthContext, Keys, Scheme, Verdict, public_reason};
+use crate::auth::{
+    self, AuthContext, Keys, NONCE_CAPACITY, Nonces, Scheme, Verdict, public_reason,
+};
 use crate::clock::{Clock, http_date};
 use crate::faults::{Fault, FaultRule, Faults, Vendor};
-use crate::http::{Request, read_request, response_head, write_padding};
-use crate::reply::{Recorded, Reply, Streamed};
+use crate::http::{ReadError, Request, read_request_head, refusal, response_head, write_padding};
+use crate::reply::{Recorded, Reply, RequestLog, Streamed};
 use crate::service;
 use crate::state::State;
 
@@ -28,6 +29,14 @@ pub const DEFAULT_ACCESS_KEY_ID: &str = "EMULATORAK00000000001";
 pub const DEFAULT_ACCESS_KEY_SECRET: &str = "emulator-secret-key-do-not-use-in-production";
 /// Where [`Emulator::start`] listens: loopback, a free port.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:0";
+/// How many requests [`Emulator::requests`] keeps by default (the most recent ones).
+pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 1_000;
+/// The most request-body bytes the request log holds (64 MiB): beyond it the oldest entries
+/// are dropped, whatever the capacity (the newest entry is always kept).
+pub const REQUEST_LOG_BODY_BUDGET: usize = 64 * 1024 * 1024;
+/// How long a request's head and body may take to arrive by default, counted from when the
+/// connection is ready for it (accepted, or the previous answer written): 30 seconds.
+pub const DEFAULT_REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A scripted answer for authenticated requests (replaces the emulated services).
 pub type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
@@ -43,6 +52,8 @@ pub struct EmulatorBuilder {
     handler: Option<Arc<Handler>>,
     route_all_to: Option<Vendor>,
     log: bool,
+    request_log_capacity: usize,
+    read_timeout: Duration,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -56,6 +67,8 @@ impl fmt::Debug for EmulatorBuilder {
             .field("scripted", &self.handler.is_some())
             .field("route_all_to", &self.route_all_to)
             .field("log", &self.log)
+            .field("request_log_capacity", &self.request_log_capacity)
+            .field("read_timeout", &self.read_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -72,6 +85,8 @@ impl Default for EmulatorBuilder {
             handler: None,
             route_all_to: None,
             log: false,
+            request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
+            read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
         }
     }
 }
@@ -159,6 +174,24 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many of the most recent requests [`Emulator::requests`] keeps (default
+    /// [`DEFAULT_REQUEST_LOG_CAPACITY`]; `0` keeps none). Older ones are dropped, also when
+    /// the kept bodies exceed [`REQUEST_LOG_BODY_BUDGET`]; [`Emulator::request_count`] still
+    /// counts every request.
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
+        self
+    }
+
+    /// How long a request's head and body may take to arrive (default
+    /// [`DEFAULT_REQUEST_READ_TIMEOUT`]), counted from when the connection is ready for the
+    /// request: after it is accepted, or after the previous answer on it. When it runs out the
+    /// connection is closed without an answer (this also closes idle keep-alive connections).
+    pub fn request_read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
     /// Binds the listener and starts serving on the current Tokio runtime.
     pub async fn start(self) -> std::io::Result<Emulator> {
         self.state
@@ -177,31 +210,17 @@ impl EmulatorBuilder {
             handler: self.handler,
             route_all_to: self.route_all_to,
             faults,
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(RequestLog::new(
+                self.request_log_capacity,
+                REQUEST_LOG_BODY_BUDGET,
+            )),
             streams: Mutex::new(Vec::new()),
-            nonces: Mutex::new(HashSet::new()),
+            nonces: Mutex::new(Nonces::new(NONCE_CAPACITY)),
             connections: AtomicUsize::new(0),
             log: self.log,
+            read_timeout: self.read_timeout,
         });
-        let task_shared = shared.clone();
-        let task = tokio::spawn(async move {
-            // Connection tasks live in this set: aborting the accept task drops (and aborts)
-            // them too.
-            let mut connections = JoinSet::new();
-            loop {
-                tokio::select! {
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let id = task_shared.connections.fetch_add(1, Ordering::SeqCst);
-                        let shared = task_shared.clone();
-                        connections.spawn(async move {
-                            let _ = serve_connection(stream, id, shared).await;
-                        });
-                    }
-                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
-                }
-            }
-        });
+        let task = tokio::spawn(accept_loop(listener, shared.clone()));
         Ok(Emulator { addr, shared, task })
     }
 }
@@ -292,9 +311,10 @@ impl Emulator {
         &self.shared.faults
     }
 
-    /// Every request received so far, in arrival order.
+    /// The most recent requests (up to [`EmulatorBuilder::request_log_capacity`], by default
+    /// [`DEFAULT_REQUEST_LOG_CAPACITY`]), in arrival order.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.shared.requests().clone()
+        self.shared.requests().snapshot()
     }
 
     /// How every oversized body stream ([`Fault::Oversized`]) that has ended so far ended, in
@@ -307,9 +327,9 @@ impl Emulator {
             .clone()
     }
 
-    /// How many requests were received.
+    /// How many requests were received in all (also those the request log no longer keeps).
     pub fn request_count(&self) -> usize {
-        self.shared.requests().len()
+        self.shared.requests().total()
     }
 
     /// How many TCP connections were accepted.
@@ -367,15 +387,16 @@ struct Shared {
     handler: Option<Arc<Handler>>,
     route_all_to: Option<Vendor>,
     faults: Faults,
-    requests: Mutex<Vec<Recorded>>,
+    requests: Mutex<RequestLog>,
     streams: Mutex<Vec<Streamed>>,
-    nonces: Mutex<HashSet<String>>,
+    nonces: Mutex<Nonces>,
     connections: AtomicUsize,
     log: bool,
+    read_timeout: Duration,
 }
 
 impl Shared {
-    fn requests(&self) -> MutexGuard<'_, Vec<Recorded>> {
+    fn requests(&self) -> MutexGuard<'_, RequestLog> {
         // A panicking handler must not hide what was recorded.
         self.requests.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -393,6 +414,50 @@ enum Outgoing {
     },
 }
 
+/// The longest pause after a failed `accept` (the first is [`ACCEPT_BACKOFF_MIN`]; each
+/// further failure in a row doubles it).
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
+
+/// Accepts connections until aborted. When `accept` fails (for example `EMFILE`, out of file
+/// descriptors) it pauses 10 ms, doubling up to 1 s while the failures go on, instead of
+/// spinning; the first failure of a burst and the recovery are logged (when logging is on).
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    // Connection tasks live in this set: aborting the accept task drops (and aborts) them too.
+    let mut connections = JoinSet::new();
+    let mut failures: u32 = 0;
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    if failures > 0 && shared.log {
+                        eprintln!("cloudsdk-emulator: accepting again after {failures} failed accepts");
+                    }
+                    failures = 0;
+                    let id = shared.connections.fetch_add(1, Ordering::SeqCst);
+                    let shared = shared.clone();
+                    connections.spawn(async move {
+                        let _ = serve_connection(stream, id, shared).await;
+                    });
+                }
+                Err(e) => {
+                    if failures == 0 && shared.log {
+                        eprintln!("cloudsdk-emulator: accept failed ({e}); backing off until it succeeds");
+                    }
+                    let pause = ACCEPT_BACKOFF_MIN
+                        .saturating_mul(1 << failures.min(7))
+                        .min(ACCEPT_BACKOFF_MAX);
+                    failures = failures.saturating_add(1);
+                    tokio::time::sleep(pause).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+/// Serves the requests of one connection in order, until it is closed (by the peer, by a
+/// `Connection: close`, a fault, a refused or malformed request, or the read timeout).
 async fn serve_connection(
     mut stream: TcpStream,
     connection: usize,
@@ -401,88 +466,166 @@ async fn serve_connection(
     let _ = stream.set_nodelay(true);
     let mut buf: Vec<u8> = Vec::new();
     loop {
-        let Some(req) = read_request(&mut stream, &mut buf).await? else {
-            return Ok(());
+        let read = read_authenticated(&mut stream, &mut buf, &shared);
+        let (req, auth) = match tokio::time::timeout(shared.read_timeout, read).await {
+            Ok(Ok(Some(read))) => read,
+            Ok(Ok(None)) => return Ok(()),
+            Ok(Err(ReadError::Close(e))) => return Err(e),
+            Ok(Err(ReadError::Refuse { status, reason })) => {
+                let date = http_date(shared.clock.now());
+                stream.write_all(&refusal(status, reason, &date)).await?;
+                return linger_close(stream).await;
+            }
+            // Too slow: close without an answer.
+            Err(_) => return Ok(()),
         };
         let keep_alive = req.keep_alive;
         let http10 = req.version == "HTTP/1.0";
-        let (delay, outgoing, index) = handle(&shared, connection, req);
+        let (delay, outgoing, index) = handle(&shared, connection, req, auth);
         if let Some(d) = delay {
             tokio::time::sleep(d).await;
         }
-        let connection_line = |keep: bool| -> Vec<String> {
-            if !keep {
-                vec!["Connection: close".into()]
-            } else if http10 {
-                vec!["Connection: keep-alive".into()]
-            } else {
-                Vec::new()
-            }
-        };
-        match outgoing {
-            Outgoing::Send(reply) => {
-                let mut extra = vec![format!("Content-Length: {}", reply.body.len())];
-                extra.extend(connection_line(keep_alive));
-                let mut out = response_head(reply.status, &reply.headers, &extra).into_bytes();
-                out.extend_from_slice(&reply.body);
-                stream.write_all(&out).await?;
-                stream.flush().await?;
-            }
-            Outgoing::Close => {
-                let _ = stream.shutdown().await;
-                return Ok(());
-            }
-            Outgoing::Truncate(reply) => {
-                let declared = reply.body.len().max(1);
-                let sent = reply.body.len() / 2;
-                let mut extra = vec![format!("Content-Length: {declared}")];
-                extra.extend(connection_line(false));
-                let mut out = response_head(reply.status, &reply.headers, &extra).into_bytes();
-                out.extend_from_slice(&reply.body[..sent]);
-                stream.write_all(&out).await?;
-                stream.flush().await?;
-                let _ = stream.shutdown().await;
-                return Ok(());
-            }
-            Outgoing::Stream {
-                headers,
-                bytes,
-                chunked,
-            } => {
-                let mut extra = vec![if chunked {
-                    "Transfer-Encoding: chunked".to_owned()
-                } else {
-                    format!("Content-Length: {bytes}")
-                }];
-                extra.extend(connection_line(false));
-                let mut sent = 0;
-                let written = match stream
-                    .write_all(response_head(200, &headers, &extra).as_bytes())
-                    .await
-                {
-                    Ok(()) => write_padding(&mut stream, bytes, chunked, &mut sent).await,
-                    Err(e) => Err(e),
-                };
-                shared
-                    .streams
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(Streamed {
-                        request_index: index,
-                        declared: bytes,
-                        sent,
-                        complete: written.is_ok(),
-                    });
-                written?;
-                let _ = stream.shutdown().await;
-                return Ok(());
-            }
-        }
-        if !keep_alive {
+        let open =
+            write_outgoing(&mut stream, &shared, outgoing, keep_alive, http10, index).await?;
+        if !open || !keep_alive {
             let _ = stream.shutdown().await;
             return Ok(());
         }
     }
+}
+
+/// Reads the next request and authenticates it; `None` when the peer closed the connection
+/// between requests. A body that cannot change the verdict ([`auth::body_can_matter`]) is
+/// read after authentication: kept when the request is accepted, else read and dropped in
+/// pieces, so unauthenticated traffic never has its bodies held in memory.
+async fn read_authenticated(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    shared: &Shared,
+) -> Result<Option<(Request, Authenticated)>, ReadError> {
+    let Some(pending) = read_request_head(stream, buf).await? else {
+        return Ok(None);
+    };
+    if auth::body_can_matter(&pending.request) {
+        let req = pending.read_body(stream, buf, true).await?;
+        let auth = authenticate(shared, &req);
+        return Ok(Some((req, auth)));
+    }
+    let auth = authenticate(shared, &pending.request);
+    let keep = auth.verdict.is_accepted();
+    let req = pending.read_body(stream, buf, keep).await?;
+    Ok(Some((req, auth)))
+}
+
+/// Closes after a refusal: ends the sending side, then reads (and discards) what the peer still
+/// sends for a moment, so that closing with unread data (a reset) does not destroy the answer
+/// before the peer has read it.
+async fn linger_close(mut stream: TcpStream) -> std::io::Result<()> {
+    stream.flush().await?;
+    let _ = stream.shutdown().await;
+    let drain = async {
+        let mut sink = [0u8; 16 * 1024];
+        let mut total = 0usize;
+        while total < 1024 * 1024 {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => total += n,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+    Ok(())
+}
+
+/// The `Connection` header line of an answer, if one is needed.
+fn connection_line(keep: bool, http10: bool) -> Vec<String> {
+    if !keep {
+        vec!["Connection: close".into()]
+    } else if http10 {
+        vec!["Connection: keep-alive".into()]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Writes one answer; false when the connection must be closed afterwards (a fault that ends
+/// it).
+async fn write_outgoing(
+    stream: &mut TcpStream,
+    shared: &Shared,
+    outgoing: Outgoing,
+    keep_alive: bool,
+    http10: bool,
+    index: usize,
+) -> std::io::Result<bool> {
+    match outgoing {
+        Outgoing::Send(reply) => {
+            let mut extra = vec![format!("Content-Length: {}", reply.body.len())];
+            extra.extend(connection_line(keep_alive, http10));
+            let mut out = response_head(reply.status, &reply.headers, &extra).into_bytes();
+            out.extend_from_slice(&reply.body);
+            stream.write_all(&out).await?;
+            stream.flush().await?;
+            Ok(true)
+        }
+        Outgoing::Close => Ok(false),
+        Outgoing::Truncate(reply) => {
+            let declared = reply.body.len().max(1);
+            let sent = reply.body.len() / 2;
+            let mut extra = vec![format!("Content-Length: {declared}")];
+            extra.extend(connection_line(false, http10));
+            let mut out = response_head(reply.status, &reply.headers, &extra).into_bytes();
+            out.extend_from_slice(&reply.body[..sent]);
+            stream.write_all(&out).await?;
+            stream.flush().await?;
+            Ok(false)
+        }
+        Outgoing::Stream {
+            headers,
+            bytes,
+            chunked,
+        } => {
+            write_stream(stream, shared, &headers, bytes, chunked, http10, index).await?;
+            Ok(false)
+        }
+    }
+}
+
+/// Streams an oversized body ([`Fault::Oversized`]) and records how it ended.
+async fn write_stream(
+    stream: &mut TcpStream,
+    shared: &Shared,
+    headers: &[(String, String)],
+    bytes: u64,
+    chunked: bool,
+    http10: bool,
+    index: usize,
+) -> std::io::Result<()> {
+    let mut extra = vec![if chunked {
+        "Transfer-Encoding: chunked".to_owned()
+    } else {
+        format!("Content-Length: {bytes}")
+    }];
+    extra.extend(connection_line(false, http10));
+    let mut sent = 0;
+    let written = match stream
+        .write_all(response_head(200, headers, &extra).as_bytes())
+        .await
+    {
+        Ok(()) => write_padding(stream, bytes, chunked, &mut sent).await,
+        Err(e) => Err(e),
+    };
+    shared
+        .streams
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(Streamed {
+            request_index: index,
+            declared: bytes,
+            sent,
+            complete: written.is_ok(),
+        });
+    written
 }
 
 fn new_request_id(vendor: Vendor) -> String {
@@ -502,13 +645,26 @@ fn request_id_header(vendor: Vendor) -> &'static str {
     }
 }
 
-/// Authenticates, answers, applies a fault and records one request.
-/// Returns the delay to wait, what to send and the request's index in the log.
-fn handle(shared: &Shared, connection: usize, req: Request) -> (Option<Duration>, Outgoing, usize) {
+/// What authentication made of a request.
+struct Authenticated {
+    vendor: Vendor,
+    request_id: String,
+    /// Alibaba parameters (query and form body); empty for Huawei.
+    params: Vec<(String, String)>,
+    verdict: Verdict,
+    operation: Option<String>,
+}
+
+impl Authenticated {
+    fn v2(&self) -> bool {
+        self.verdict.scheme() == Some(Scheme::AliyunV2)
+    }
+}
+
+fn authenticate(shared: &Shared, req: &Request) -> Authenticated {
     let vendor = shared
         .route_all_to
-        .unwrap_or_else(|| service::vendor_for(&req));
-    let request_id = new_request_id(vendor);
+        .unwrap_or_else(|| service::vendor_for(req));
     let max_clock_skew = *shared
         .max_clock_skew
         .lock()
@@ -520,20 +676,37 @@ fn handle(shared: &Shared, connection: usize, req: Request) -> (Option<Duration>
         nonces: &shared.nonces,
         host: &shared.host,
     };
-    let params = match vendor {
-        Vendor::Aliyun => auth::aliyun_params(&req),
-        Vendor::Huawei => Vec::new(),
-    };
-    let (verdict, operation) = match vendor {
+    let (params, verdict, operation) = match vendor {
         Vendor::Huawei => (
-            auth::verify_huawei(&ctx, &req),
-            service::huawei_operation(&req).map(str::to_owned),
+            Vec::new(),
+            auth::verify_huawei(&ctx, req),
+            service::huawei_operation(req).map(str::to_owned),
         ),
-        Vendor::Aliyun => (
-            auth::verify_aliyun(&ctx, &req, &params),
-            service::aliyun_action(&req, &params),
-        ),
+        Vendor::Aliyun => {
+            let params = auth::aliyun_params(req);
+            let verdict = auth::verify_aliyun(&ctx, req, &params);
+            let operation = service::aliyun_action(req, &params);
+            (params, verdict, operation)
+        }
     };
+    Authenticated {
+        vendor,
+        request_id: new_request_id(vendor),
+        params,
+        verdict,
+        operation,
+    }
+}
+
+/// Answers an authenticated request, applies a fault and records it.
+/// Returns the delay to wait, what to send and the request's index in the log.
+fn handle(
+    shared: &Shared,
+    connection: usize,
+    req: Request,
+    auth: Authenticated,
+) -> (Option<Duration>, Outgoing, usize) {
+    let accepted = auth.verdict.is_accepted();
     let mut recorded = Recorded {
         index: 0,
         connection,
@@ -541,217 +714,217 @@ fn handle(shared: &Shared, connection: usize, req: Request) -> (Option<Duration>
         path: req.path.clone(),
         raw_query: req.raw_query.clone(),
         headers: req.headers.clone(),
-        body: req.body.clone(),
-        vendor,
-        operation,
-        request_id: request_id.clone(),
-        verdict,
+        // A rejected request keeps no body: unauthenticated traffic cannot fill the log.
+        body: if accepted {
+            req.body.clone()
+        } else {
+            Vec::new()
+        },
+        vendor: auth.vendor,
+        operation: auth.operation.clone(),
+        request_id: auth.request_id.clone(),
+        verdict: auth.verdict.clone(),
         status: 0,
         fault: None,
     };
-    let v2 = recorded.verdict.scheme() == Some(Scheme::AliyunV2);
-
-    let mut delay = None;
-    let outgoing = match &recorded.verdict {
+    let (delay, outgoing) = match &auth.verdict {
         Verdict::Rejected {
             status,
             code,
             reason,
             ..
-        } => Outgoing::Send(rejection(
-            vendor,
-            *status,
-            code,
-            reason,
-            &request_id,
-            &shared.host,
-            &params,
-            v2,
-        )),
+        } => (
+            None,
+            Outgoing::Send(rejection(shared, &auth, *status, code, reason)),
+        ),
         Verdict::Accepted { .. } => {
-            let fault = shared.faults.take(vendor, recorded.operation.as_deref());
+            let fault = shared.faults.take(auth.vendor, auth.operation.as_deref());
             recorded.fault = fault.as_ref().map(Fault::label);
-            let normal = || -> Reply {
-                match &shared.handler {
-                    Some(handler) => {
-                        // A panic in a scripted handler must not poison the log.
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            handler(&recorded)
-                        }))
-                        .unwrap_or_else(|_| {
-                            Reply::json(500, r#"{"error":"the scripted handler panicked"}"#)
-                        })
-                    }
-                    None => {
-                        let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
-                        match vendor {
-                            Vendor::Huawei => {
-                                service::huawei(&state, &req, &request_id, &shared.host)
-                            }
-                            Vendor::Aliyun => service::aliyun(
-                                &state,
-                                &req,
-                                &params,
-                                v2,
-                                &request_id,
-                                &shared.host,
-                            ),
-                        }
-                    }
-                }
-            };
-            match fault {
-                None => Outgoing::Send(normal()),
-                Some(Fault::Reply {
-                    status,
-                    headers,
-                    body,
-                }) => Outgoing::Send(Reply {
-                    status,
-                    headers,
-                    body: body.replace("{request_id}", &request_id).into_bytes(),
-                }),
-                Some(Fault::AliyunError {
-                    status,
-                    code,
-                    message,
-                    retry_after_millis,
-                }) => {
-                    let xml = service::aliyun_wants_xml(&params, v2);
-                    let mut reply = service::aliyun_error(
-                        status,
-                        &code,
-                        &message,
-                        &request_id,
-                        &shared.host,
-                        xml,
-                    );
-                    if let Some(ms) = retry_after_millis {
-                        reply = reply.with_header("x-acs-retry-after", ms.to_string());
-                    }
-                    Outgoing::Send(reply)
-                }
-                Some(Fault::Delay { millis }) => {
-                    delay = Some(Duration::from_millis(millis));
-                    Outgoing::Send(normal())
-                }
-                Some(Fault::CloseBeforeResponse) => Outgoing::Close,
-                Some(Fault::TruncatedBody) => Outgoing::Truncate(normal()),
-                Some(Fault::Oversized { bytes, chunked }) => Outgoing::Stream {
-                    headers: vec![(
-                        "Content-Type".into(),
-                        "application/json;charset=UTF-8".into(),
-                    )],
-                    bytes,
-                    chunked,
-                },
-                Some(Fault::WrongContentType {
-                    content_type,
-                    html_body,
-                }) => {
-                    let mut reply = normal().without_header("Content-Type");
-                    if html_body {
-                        reply.status = 200;
-                        reply.body = crate::faults::HUAWEI_503_HTML
-                            .replace("503 Service Temporarily Unavailable", "Welcome")
-                            .into_bytes();
-                    }
-                    Outgoing::Send(reply.with_header("Content-Type", content_type))
-                }
-            }
+            let normal = || answer(shared, &auth, &req, &recorded);
+            apply_fault(fault, &auth, shared, normal)
         }
     };
+    let outgoing = finish(shared, &auth, outgoing);
+    recorded.status = match &outgoing {
+        Outgoing::Send(r) | Outgoing::Truncate(r) => r.status,
+        Outgoing::Stream { .. } => 200,
+        Outgoing::Close => 0,
+    };
+    if shared.log {
+        log_line(&recorded);
+    }
+    let index = shared.requests().push(recorded);
+    (delay, outgoing, index)
+}
+
+/// The answer of the emulated service (or of the scripted handler) to an accepted request.
+fn answer(shared: &Shared, auth: &Authenticated, req: &Request, recorded: &Recorded) -> Reply {
+    if let Some(handler) = &shared.handler {
+        // A panic in a scripted handler must not poison the log.
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(recorded)))
+            .unwrap_or_else(|_| Reply::json(500, r#"{"error":"the scripted handler panicked"}"#));
+    }
+    let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
+    match auth.vendor {
+        Vendor::Huawei => service::huawei(&state, req, &auth.request_id, &shared.host),
+        Vendor::Aliyun => service::aliyun(
+            &state,
+            req,
+            &auth.params,
+            auth.v2(),
+            &auth.request_id,
+            &shared.host,
+        ),
+    }
+}
+
+/// What to send for an accepted request given the fault (if any) it met; `normal` is the
+/// service's answer.
+fn apply_fault(
+    fault: Option<Fault>,
+    auth: &Authenticated,
+    shared: &Shared,
+    normal: impl FnOnce() -> Reply,
+) -> (Option<Duration>, Outgoing) {
+    let outgoing = match fault {
+        None => Outgoing::Send(normal()),
+        Some(Fault::Reply {
+            status,
+            headers,
+            body,
+        }) => Outgoing::Send(Reply {
+            status,
+            headers,
+            body: body.replace("{request_id}", &auth.request_id).into_bytes(),
+        }),
+        Some(Fault::AliyunError {
+            status,
+            code,
+            message,
+            retry_after_millis,
+        }) => {
+            let xml = service::aliyun_wants_xml(&auth.params, auth.v2());
+            let reply =
+                service::aliyun_error(status, &code, &message, &auth.request_id, &shared.host, xml);
+            Outgoing::Send(match retry_after_millis {
+                Some(ms) => reply.with_header("x-acs-retry-after", ms.to_string()),
+                None => reply,
+            })
+        }
+        Some(Fault::Delay { millis }) => {
+            return (
+                Some(Duration::from_millis(millis)),
+                Outgoing::Send(normal()),
+            );
+        }
+        Some(Fault::CloseBeforeResponse) => Outgoing::Close,
+        Some(Fault::TruncatedBody) => Outgoing::Truncate(normal()),
+        Some(Fault::Oversized { bytes, chunked }) => Outgoing::Stream {
+            headers: vec![(
+                "Content-Type".into(),
+                "application/json;charset=UTF-8".into(),
+            )],
+            bytes,
+            chunked,
+        },
+        Some(Fault::WrongContentType {
+            content_type,
+            html_body,
+        }) => {
+            let mut reply = normal().without_header("Content-Type");
+            if html_body {
+                reply.status = 200;
+                reply.body = crate::faults::HUAWEI_503_HTML
+                    .replace("503 Service Temporarily Unavailable", "Welcome")
+                    .into_bytes();
+            }
+            Outgoing::Send(reply.with_header("Content-Type", content_type))
+        }
+    };
+    (None, outgoing)
+}
+
+/// Adds the vendor's request-id header and `Date` unless the answer has them.
+fn finish(shared: &Shared, auth: &Authenticated, outgoing: Outgoing) -> Outgoing {
     let now = http_date(shared.clock.now());
-    let id_header = request_id_header(vendor);
-    let finish = |mut headers: Vec<(String, String)>| {
+    let id_header = request_id_header(auth.vendor);
+    let complete = |mut headers: Vec<(String, String)>| {
         if !headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case(id_header))
         {
-            headers.push((id_header.to_owned(), request_id.clone()));
+            headers.push((id_header.to_owned(), auth.request_id.clone()));
         }
         if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("date")) {
             headers.push(("Date".to_owned(), now.clone()));
         }
         headers
     };
-    let outgoing = match outgoing {
+    match outgoing {
         Outgoing::Send(mut r) => {
-            r.headers = finish(r.headers);
-            recorded.status = r.status;
+            r.headers = complete(r.headers);
             Outgoing::Send(r)
         }
         Outgoing::Truncate(mut r) => {
-            r.headers = finish(r.headers);
-            recorded.status = r.status;
+            r.headers = complete(r.headers);
             Outgoing::Truncate(r)
         }
         Outgoing::Stream {
             headers,
             bytes,
             chunked,
-        } => {
-            recorded.status = 200;
-            Outgoing::Stream {
-                headers: finish(headers),
-                bytes,
-                chunked,
-            }
-        }
+        } => Outgoing::Stream {
+            headers: complete(headers),
+            bytes,
+            chunked,
+        },
         Outgoing::Close => Outgoing::Close,
-    };
-    if shared.log {
-        eprintln!(
-            "{} {} {} {} -> {} {}{} request_id={}",
-            match vendor {
-                Vendor::Huawei => "huawei",
-                Vendor::Aliyun => "aliyun",
-            },
-            recorded.operation.as_deref().unwrap_or("-"),
-            recorded.method,
-            recorded.path,
-            recorded.status,
-            recorded.verdict.rejection_code().unwrap_or(""),
-            recorded
-                .fault
-                .as_deref()
-                .map(|f| format!(" fault={f}"))
-                .unwrap_or_default(),
-            recorded.request_id,
-        );
     }
-    let mut log = shared.requests();
-    let index = log.len();
-    recorded.index = index;
-    log.push(recorded);
-    (delay, outgoing, index)
+}
+
+/// One line per request on stderr: never a query, header or body, so never a secret.
+fn log_line(recorded: &Recorded) {
+    eprintln!(
+        "{} {} {} {} -> {} {}{} request_id={}",
+        match recorded.vendor {
+            Vendor::Huawei => "huawei",
+            Vendor::Aliyun => "aliyun",
+        },
+        recorded.operation.as_deref().unwrap_or("-"),
+        recorded.method,
+        recorded.path,
+        recorded.status,
+        recorded.verdict.rejection_code().unwrap_or(""),
+        recorded
+            .fault
+            .as_deref()
+            .map(|f| format!(" fault={f}"))
+            .unwrap_or_default(),
+        recorded.request_id,
+    );
 }
 
 /// The error body a gateway writes for a refused request.
-#[allow(clippy::too_many_arguments)]
 fn rejection(
-    vendor: Vendor,
+    shared: &Shared,
+    auth: &Authenticated,
     status: u16,
     code: &str,
     reason: &str,
-    request_id: &str,
-    host: &str,
-    params: &[(String, String)],
-    v2: bool,
 ) -> Reply {
     let message = public_reason(reason);
-    match vendor {
+    match auth.vendor {
         Vendor::Huawei => {
             let message = if code == "APIGW.0301" {
                 format!("Incorrect IAM authentication information: {message}")
             } else {
                 message.to_owned()
             };
-            service::huawei_error(status, code, &message, request_id)
+            service::huawei_error(status, code, &message, &auth.request_id)
         }
         Vendor::Aliyun => {
-            let xml = service::aliyun_wants_xml(params, v2);
-            service::aliyun_error(status, code, message, request_id, host, xml)
+            let xml = service::aliyun_wants_xml(&auth.params, auth.v2());
+            service::aliyun_error(status, code, message, &auth.request_id, &shared.host, xml)
         }
     }
 }

@@ -103,6 +103,34 @@ fn nova_fault(status: u16, name: &str, message: &str) -> Reply {
         .with_body(body.to_string())
 }
 
+/// Why a request for `project` (the URL's) cannot be served, if it cannot: the emulator does
+/// not have the project (the message lists the ones it has), or the request's `X-Project-Id`
+/// names another one (`mismatch(context)`: the service's own message for that).
+fn project_problem(
+    state: &State,
+    project: &str,
+    context: Option<&str>,
+    mismatch: impl FnOnce(&str) -> String,
+) -> Option<String> {
+    if state.huawei_project(project).is_none() {
+        let served: Vec<String> = state
+            .huawei
+            .projects
+            .iter()
+            .map(|p| format!("{} ({})", p.id, p.name))
+            .collect();
+        let served = if served.is_empty() {
+            "none".to_owned()
+        } else {
+            served.join(", ")
+        };
+        return Some(format!(
+            "Project {project} is not served by this emulator (served: {served})"
+        ));
+    }
+    context.filter(|c| *c != project).map(mismatch)
+}
+
 fn json_reply<T: serde::Serialize>(value: &T) -> Reply {
     match serde_json::to_vec(value) {
         Ok(body) => Reply::json(200, body),
@@ -157,15 +185,12 @@ pub(crate) fn huawei(state: &State, req: &Request, request_id: &str, host: &str)
         }
         HuaweiRoute::Nova { project, server } => {
             let known = state.huawei_project(&project);
-            if known.is_none() || context_project.is_some_and(|c| c != project) {
-                return nova_fault(
-                    400,
-                    "badRequest",
-                    &format!(
-                        "Malformed request URL: URL's project_id '{project}' doesn't match Context's project_id '{}'",
-                        context_project.unwrap_or("None")
-                    ),
-                );
+            if let Some(message) = project_problem(state, &project, context_project, |c| {
+                format!(
+                    "Malformed request URL: URL's project_id '{project}' doesn't match Context's project_id '{c}'"
+                )
+            }) {
+                return nova_fault(400, "badRequest", &message);
             }
             let found = known.and_then(|p| p.servers.iter().find(|s| s.id == server));
             match found {
@@ -186,13 +211,10 @@ pub(crate) fn huawei(state: &State, req: &Request, request_id: &str, host: &str)
         }
         HuaweiRoute::Vpc { project, group } => {
             let known = state.huawei_project(&project);
-            if known.is_none() || context_project.is_some_and(|c| c != project) {
-                return huawei_error(
-                    400,
-                    "VPC.0007",
-                    "urlTenantId is not equal tokenTenantId",
-                    request_id,
-                );
+            if let Some(message) = project_problem(state, &project, context_project, |_| {
+                "urlTenantId is not equal tokenTenantId".to_owned()
+            }) {
+                return huawei_error(400, "VPC.0007", &message, request_id);
             }
             match known.and_then(|p| p.security_groups.iter().find(|g| g.id == group)) {
                 Some(g) => json_reply(

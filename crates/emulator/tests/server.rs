@@ -89,7 +89,7 @@ impl Conn {
     }
 
     async fn fill(&mut self) -> bool {
-        let mut chunk = [0u8; 65536];
+        let mut chunk = vec![0u8; 65536]; // on the heap: test futures live on the stack
         let n = self.stream.read(&mut chunk).await.unwrap_or(0);
         self.buf.extend_from_slice(&chunk[..n]);
         n > 0
@@ -146,7 +146,7 @@ impl Conn {
     async fn drain_to_eof(&mut self) -> usize {
         let mut total = self.buf.len();
         self.buf.clear();
-        let mut chunk = [0u8; 65536];
+        let mut chunk = vec![0u8; 65536]; // on the heap: test futures live on the stack
         loop {
             match self.stream.read(&mut chunk).await {
                 Ok(0) | Err(_) => return total,
@@ -154,6 +154,28 @@ impl Conn {
             }
         }
     }
+}
+
+/// A V2-signed `DescribeSecurityGroupReferences` query (or form body) for the seeded group.
+fn aliyun_v2_query(emu: &Emulator, nonce: &str, at: OffsetDateTime) -> String {
+    let ts = aliyun_v2::format_timestamp(at);
+    aliyun_v2::sign(
+        "POST",
+        &[
+            ("Action", "DescribeSecurityGroupReferences"),
+            ("Version", "2014-05-26"),
+            ("Format", "JSON"),
+            ("AccessKeyId", emu.access_key_id()),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureVersion", "1.0"),
+            ("SignatureNonce", nonce),
+            ("Timestamp", &ts),
+            ("RegionId", "cn-hangzhou"),
+            ("SecurityGroupId.1", "sg-1133aa"),
+        ],
+        emu.access_key_secret(),
+    )
+    .signed_query
 }
 
 fn now() -> OffsetDateTime {
@@ -311,14 +333,56 @@ async fn http_1_0_pipelining_chunked_bodies_and_malformed_requests() {
     assert!(first.json()["security_group"].is_object());
     assert!(second.json()["projects"].is_array());
 
-    // A chunked (unsigned) Alibaba body is read whole: the refusal is about the signature.
+    // A chunked (unsigned) Alibaba body is read whole: the refusal is about the signature. A
+    // rejected request is recorded without its body.
     let mut conn = Conn::open(&emu).await;
     let r = conn
         .send(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nAction\r\n4\r\n=Foo\r\n0\r\n\r\n")
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["Code"], "IncompleteSignature");
-    assert_eq!(emu.requests().last().unwrap().body, b"Action=Foo");
+    let last = emu.requests().last().unwrap().clone();
+    assert!(!last.verdict.is_accepted());
+    assert!(last.body.is_empty(), "{:?}", last.body);
+    // A signed form body sent in chunks is accepted, and recorded de-chunked.
+    let form = aliyun_v2_query(&emu, "chunked-form-nonce", now());
+    let (a, b) = form.split_at(form.len() / 2);
+    let raw = format!(
+        "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+        emu.host(),
+        a.len(),
+        b.len()
+    );
+    let r = conn.send(raw.as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(emu.requests().last().unwrap().body, form.as_bytes());
+
+    // A body that cannot matter to authentication (no `Authorization`, not a form) is read
+    // after it: dropped in pieces when the request is refused (the connection stays in step),
+    // kept when it is accepted.
+    let big = "x".repeat(200_000);
+    let raw = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{big}\r\n{:x}\r\n{big}\r\n0\r\n\r\n",
+        big.len(),
+        big.len()
+    );
+    let r = conn.send(raw.as_bytes()).await;
+    assert_eq!(r.json()["Code"], "IncompleteSignature");
+    let raw = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{big}",
+        big.len()
+    );
+    let r = conn.send(raw.as_bytes()).await;
+    assert_eq!(r.json()["Code"], "IncompleteSignature");
+    assert!(emu.requests().last().unwrap().body.is_empty());
+    let q = aliyun_v2_query(&emu, "query-signed-nonce", now());
+    let raw = format!(
+        "POST /?{q} HTTP/1.1\r\nHost: {}\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello",
+        emu.host()
+    );
+    let r = conn.send(raw.as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(emu.requests().last().unwrap().body, b"hello");
 
     // A malformed request line: closed without an answer, not recorded.
     let before = emu.request_count();
@@ -757,4 +821,295 @@ async fn debug_redacts_secrets_and_headers_are_not_duplicated() {
             assert_eq!(n, 1, "{name} in {:?}", r.headers);
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unknown projects
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_unknown_project_is_named_with_the_served_ones_in_each_services_format() {
+    let emu = Emulator::start().await.unwrap();
+    let unknown = "0000000000000000000000000000dead";
+    let served = format!("(served: {PROJECT} (cn-north-4))");
+    let mut conn = Conn::open(&emu).await;
+
+    let vpc = format!("/v3/{unknown}/vpc/security-groups/{SG}");
+    let r = conn
+        .send(&huawei_request(&emu, "GET", &vpc, now(), "HTTP/1.1", &[]))
+        .await;
+    assert_eq!(r.status, 400);
+    let body = r.json();
+    assert_eq!(body["error_code"], "VPC.0007", "{body}");
+    assert_eq!(
+        body["error_msg"],
+        format!("Project {unknown} is not served by this emulator {served}")
+    );
+    assert_eq!(body["request_id"].as_str(), r.header("X-Request-Id"));
+
+    let nova = format!("/v2.1/{unknown}/servers/{SEEDED_SERVER_ID}/os-security-groups");
+    let r = conn
+        .send(&huawei_request(&emu, "GET", &nova, now(), "HTTP/1.1", &[]))
+        .await;
+    assert_eq!(r.status, 400);
+    let body = r.json();
+    assert_eq!(body["badRequest"]["code"], 400, "{body}");
+    assert_eq!(
+        body["badRequest"]["message"],
+        format!("Project {unknown} is not served by this emulator {served}")
+    );
+
+    // A served project in the URL with another one in X-Project-Id: the service's own message,
+    // naming both.
+    let nova = format!("/v2.1/{PROJECT}/servers/{SEEDED_SERVER_ID}/os-security-groups");
+    let r = conn
+        .send(&huawei_request(
+            &emu,
+            "GET",
+            &nova,
+            now(),
+            "HTTP/1.1",
+            &[("X-Project-Id", unknown)],
+        ))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json()["badRequest"]["message"],
+        format!(
+            "Malformed request URL: URL's project_id '{PROJECT}' doesn't match Context's project_id '{unknown}'"
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hardening: framing, timeouts, bounded memory
+// ---------------------------------------------------------------------------------------------
+
+/// Sends `raw` on a new connection; what came back before the emulator closed it (fails after
+/// 5 s without EOF).
+async fn answer_then_eof(emu: &Emulator, raw: &[u8]) -> String {
+    let mut conn = Conn::open(emu).await;
+    conn.stream.write_all(raw).await.unwrap();
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), conn.stream.read_to_end(&mut out));
+    read.await
+        .expect("the emulator closes the connection")
+        .unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test]
+async fn ambiguous_framing_is_refused_with_400_and_the_connection_closed() {
+    let emu = Emulator::start().await.unwrap();
+    let cases: [(&str, &str, &str); 6] = [
+        (
+            "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+            "0\r\n\r\n",
+            "Content-Length together with Transfer-Encoding",
+        ),
+        (
+            "Transfer-Encoding: chunked\r\nContent-Length: 0\r\n",
+            "0\r\n\r\n",
+            "Content-Length together with Transfer-Encoding",
+        ),
+        (
+            "Content-Length: 5\r\nContent-Length: 6\r\n",
+            "hello!",
+            "conflicting Content-Length values",
+        ),
+        (
+            "Content-Length: 5, 6\r\n",
+            "hello!",
+            "conflicting Content-Length values",
+        ),
+        (
+            "Transfer-Encoding: gzip, chunked\r\n",
+            "0\r\n\r\n",
+            "unsupported transfer coding",
+        ),
+        (
+            "Transfer-Encoding: identity\r\n",
+            "",
+            "unsupported transfer coding",
+        ),
+    ];
+    for (headers, body, why) in cases {
+        let raw = format!("POST / HTTP/1.1\r\nHost: x\r\n{headers}\r\n{body}");
+        let answer = answer_then_eof(&emu, raw.as_bytes()).await;
+        assert!(
+            answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{headers:?}: {answer}"
+        );
+        assert!(answer.contains("\r\nConnection: close\r\n"), "{answer}");
+        assert!(
+            answer.ends_with(&format!("{why}\n")) || answer.contains(why),
+            "{answer}"
+        );
+        assert!(answer.len() < 512, "a small answer: {answer}");
+    }
+    // TE chunked twice is a coding list other than a lone `chunked` too.
+    let raw = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+    assert!(
+        answer_then_eof(&emu, raw.as_bytes())
+            .await
+            .starts_with("HTTP/1.1 400 ")
+    );
+    // A body over 8 MiB: 413, closed.
+    let raw = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 8388609\r\n\r\n";
+    let answer = answer_then_eof(&emu, raw.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
+    assert_eq!(emu.request_count(), 0, "refused framing is not recorded");
+
+    // Equal repeated lengths are one length: the request is read and reaches authentication
+    // (an Alibaba JSON error, not a framing refusal), and the connection stays open.
+    let mut conn = Conn::open(&emu).await;
+    let r = conn
+        .send(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\nhello",
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["Code"], "IncompleteSignature");
+    let r = conn
+        .send(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n")
+        .await;
+    assert_eq!(r.json()["Code"], "IncompleteSignature");
+    assert_eq!(emu.request_count(), 2);
+}
+
+#[tokio::test]
+async fn a_slow_head_a_slow_body_and_an_idle_connection_are_closed_after_the_read_timeout() {
+    let emu = Emulator::builder()
+        .request_read_timeout(Duration::from_millis(400))
+        .start()
+        .await
+        .unwrap();
+    // Part of a head, then nothing.
+    let started = Instant::now();
+    let answer = answer_then_eof(&emu, b"GET /v3/projects HTTP/1.1\r\nHost: x\r\n").await;
+    assert_eq!(answer, "", "closed without an answer");
+    assert!(
+        started.elapsed() >= Duration::from_millis(350),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A head trickled a byte every 50 ms: the limit is for the whole head, not each read.
+    let mut conn = Conn::open(&emu).await;
+    let started = Instant::now();
+    let mut closed = false;
+    for byte in b"GET /v3/projects HTTP/1.1\r\nHost: x\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaa" {
+        if conn.stream.write_all(&[*byte]).await.is_err() {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut rest = Vec::new();
+    let eof =
+        tokio::time::timeout(Duration::from_secs(5), conn.stream.read_to_end(&mut rest)).await;
+    assert!(closed || matches!(eof, Ok(Ok(0)) | Ok(Err(_))), "{eof:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A complete head, half a body.
+    let answer = answer_then_eof(
+        &emu,
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-this",
+    )
+    .await;
+    assert_eq!(answer, "");
+
+    // Idle after an answer: closed too.
+    let mut conn = Conn::open(&emu).await;
+    let r = conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert_eq!(r.status, 400);
+    let idle = Instant::now();
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(5), conn.drain_to_eof())
+            .await
+            .expect("closed"),
+        0
+    );
+    assert!(idle.elapsed() >= Duration::from_millis(350));
+    assert_eq!(emu.request_count(), 1, "only the complete request");
+}
+
+#[tokio::test]
+async fn the_request_log_keeps_the_most_recent_requests_and_counts_all() {
+    let emu = Emulator::builder()
+        .request_log_capacity(5)
+        .start()
+        .await
+        .unwrap();
+    let mut conn = Conn::open(&emu).await;
+    for i in 0..12 {
+        let r = conn
+            .send(format!("GET /?n={i} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            .await;
+        assert_eq!(r.status, 400);
+    }
+    assert_eq!(emu.request_count(), 12);
+    let kept = emu.requests();
+    let indexes: Vec<usize> = kept.iter().map(|r| r.index).collect();
+    assert_eq!(indexes, [7, 8, 9, 10, 11]);
+    assert_eq!(kept[4].raw_query, "n=11");
+
+    // The default capacity.
+    let emu = Emulator::start().await.unwrap();
+    let mut conn = Conn::open(&emu).await;
+    let extra = 5;
+    let mut pipelined = Vec::new();
+    for i in 0..cloudsdk_emulator::DEFAULT_REQUEST_LOG_CAPACITY + extra {
+        pipelined.extend(format!("GET /?n={i} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes());
+    }
+    conn.stream.write_all(&pipelined).await.unwrap();
+    for _ in 0..cloudsdk_emulator::DEFAULT_REQUEST_LOG_CAPACITY + extra {
+        conn.response().await;
+    }
+    assert_eq!(
+        emu.request_count(),
+        cloudsdk_emulator::DEFAULT_REQUEST_LOG_CAPACITY + extra
+    );
+    let kept = emu.requests();
+    assert_eq!(kept.len(), cloudsdk_emulator::DEFAULT_REQUEST_LOG_CAPACITY);
+    assert_eq!(kept[0].index, extra);
+}
+
+#[tokio::test]
+async fn a_nonce_is_refused_within_the_replay_window_and_forgotten_after_it() {
+    let emu = Emulator::builder()
+        .max_clock_skew(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    let mut conn = Conn::open(&emu).await;
+    let call = async |conn: &mut Conn| {
+        let q = aliyun_v2_query(&emu, "the-same-nonce", now());
+        conn.send(format!("POST /?{q} HTTP/1.1\r\nHost: {}\r\n\r\n", emu.host()).as_bytes())
+            .await
+    };
+    let first = call(&mut conn).await;
+    assert_eq!(
+        first.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    let again = call(&mut conn).await;
+    assert_eq!(again.status, 400);
+    assert_eq!(again.json()["Code"], "SignatureNonceUsed");
+    // Twice the clock-skew limit later, a request signed now with that nonce is accepted: a
+    // replay of the first one would fail the timestamp check instead.
+    tokio::time::sleep(Duration::from_millis(2_600)).await;
+    let later = call(&mut conn).await;
+    assert_eq!(
+        later.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&later.body)
+    );
 }
