@@ -27,6 +27,21 @@ cargo fmt --all -- --check
 step "generated code is up to date (cargo xtask codegen --check)"
 cargo xtask codegen --check
 
+step "self-contained: nothing reads ../shared, published docs cite no repository-private files"
+# The repository must build and test with nothing beside it; the published crates' docs and
+# READMEs must not point readers at `shared/...` or at the vendor's `~~NNNN~~` link placeholders.
+outside='\.\./shared|CLOUDSDK_SHARED_DIR'
+if git grep -nE "$outside" -- ':!*.md' ':!scripts/test-all.sh'; then
+    echo "error: the files above reach outside the repository" >&2
+    exit 1
+fi
+published=(crates/core crates/huawei-ecs-v2 crates/huawei-vpc-v3 crates/aliyun-ecs crates/emulator)
+if grep -rnE 'shared/|~~[0-9]+~~' "${published[@]}" --include='*.rs' --include='*.md' --include='*.toml' \
+    --exclude-dir=target; then
+    echo "error: published crate docs above cite shared/ or a ~~NNNN~~ placeholder" >&2
+    exit 1
+fi
+
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
@@ -38,6 +53,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 step "cargo test (unit, integration, snapshot, vector and doc tests)"
 cargo test --workspace --locked
+
+step "the five published crates package, verify and pass their own tests from the .crate alone"
+bash scripts/package-check.sh
 
 if [[ "${SKIP_INTEROP:-0}" != "1" ]]; then
     step "official SDK interoperability (signers)"
