@@ -659,23 +659,22 @@ fn parse_uri(template: &str, members: &[MemberModel]) -> Vec<UriPart> {
     parts
 }
 
-/// The HTTP method and URI templates of an operation (`POST` and none for Alibaba RPC).
-fn http_route(
+/// The URI templates of an operation: one, or one per API version (none for Alibaba RPC).
+fn uri_templates(
     http: Option<&load::Http>,
     members: &[MemberModel],
-) -> (String, Vec<(Option<String>, Vec<UriPart>)>) {
+) -> Vec<(Option<String>, Vec<UriPart>)> {
     let Some(http) = http else {
-        return ("POST".to_string(), Vec::new());
+        return Vec::new();
     };
-    let uris = if let Some(uri) = &http.uri {
+    if let Some(uri) = &http.uri {
         vec![(None, parse_uri(&uri.value, members))]
     } else {
         http.uris
             .iter()
             .map(|(v, uri)| (Some(v.value.clone()), parse_uri(&uri.value, members)))
             .collect()
-    };
-    (http.method.value.clone(), uris)
+    }
 }
 
 impl Resolver<'_> {
@@ -757,7 +756,12 @@ impl Resolver<'_> {
             .iter()
             .map(|(wire, m)| self.member(&wire.value, m, &op_source))
             .collect();
-        let (method, uris) = http_route(op.http.as_ref(), &members);
+        // Alibaba RPC calls are POSTs.
+        let method = op
+            .http
+            .as_ref()
+            .map_or_else(|| "POST".to_string(), |h| h.method.value.clone());
+        let uris = uri_templates(op.http.as_ref(), &members);
 
         let mut output = StructModel {
             name: format!("{name}Output"),
