@@ -11,6 +11,8 @@
 //!    header;
 //! 6. [`write`](mod@write): write the files, or with `--check` list the stale ones.
 
+#![warn(clippy::too_many_lines)] // threshold: clippy.toml (80 lines)
+
 pub mod diag;
 pub mod emit;
 pub mod format;

@@ -4,6 +4,8 @@
 //! `cargo run -p cloudsdk-benches --release --bin report -- [...]`, the benchmark runner that
 //! lives in `benches/` (its usage: `cargo xtask bench --help`).
 
+#![warn(clippy::too_many_lines)] // threshold: clippy.toml (80 lines)
+
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {

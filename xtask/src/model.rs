@@ -511,7 +511,51 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
     let r = Resolver { spec };
     let primary = spec.krate.source.value.clone();
 
-    let protocol = match &spec.service {
+    let mut types: Vec<TypeModel> = spec
+        .types
+        .iter()
+        .map(|(name, t)| r.shared_type(&name.value, t, &primary))
+        .collect();
+    types.sort_by(|a, b| a.name().cmp(b.name()));
+    mark_default_structs(&mut types);
+
+    let defaultable_names: Vec<String> = types
+        .iter()
+        .filter_map(|t| match t {
+            TypeModel::Struct(s) if s.default => Some(s.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let defaultable_type = |n: &str| defaultable_names.iter().any(|d| d == n);
+
+    let mut operations: Vec<OperationModel> = spec
+        .operations
+        .iter()
+        .map(|(name, op)| r.operation(&name.value, op, &primary, &defaultable_type))
+        .collect();
+    operations.sort_by(|a, b| a.name.cmp(&b.name));
+
+    Model {
+        spec_file: spec_file.to_string(),
+        crate_name: spec.krate.name.value.clone(),
+        crate_ident: names::crate_ident(&spec.krate.name.value),
+        description: spec.krate.description.clone(),
+        docs: spec.krate.docs.clone(),
+        sources: r.sources(),
+        primary_source: primary,
+        protocol: protocol(&spec.service),
+        api_version: api_version(spec),
+        operations,
+        types,
+        keywords: spec.krate.keywords.clone(),
+        categories: spec.krate.categories.clone(),
+        example_files: example_files(spec),
+    }
+}
+
+/// The service's protocol and endpoint data (the Alibaba endpoint map sorted by region).
+fn protocol(service: &Service) -> Protocol {
+    match service {
         Service::Huawei(h) => Protocol::Huawei {
             endpoint_template: h.endpoint_template.value.clone(),
             docs: h.docs.clone(),
@@ -531,10 +575,12 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
                 docs: a.docs.clone(),
             }
         }
-    };
+    }
+}
 
-    let api_version = spec
-        .client
+/// `client.api_version`, when the spec has one.
+fn api_version(spec: &SpecFile) -> Option<ApiVersionModel> {
+    spec.client
         .as_ref()
         .and_then(|c| c.api_version.as_ref())
         .map(|v| ApiVersionModel {
@@ -545,34 +591,134 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
                 .iter()
                 .map(|(k, val)| (k.value.clone(), val.docs.clone()))
                 .collect(),
-        });
+        })
+}
 
-    // Shared types.
-    let mut types: Vec<TypeModel> = spec
-        .types
+/// The example payload files, sorted.
+fn example_files(spec: &SpecFile) -> Vec<String> {
+    let mut files: Vec<String> = spec
+        .examples
         .iter()
-        .map(|(name, t)| match t.kind {
+        .map(|(_, e)| e.file.value.clone())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Decides which structs can derive `Default`: iterates to a fixed point (types may nest).
+fn mark_default_structs(types: &mut [TypeModel]) {
+    loop {
+        let known: BTreeMap<String, bool> = types
+            .iter()
+            .map(|t| match t {
+                TypeModel::Struct(s) => (s.name.clone(), s.default),
+                TypeModel::Enum(e) => (e.name.clone(), false),
+            })
+            .collect();
+        let lookup = |n: &str| known.get(n).copied().unwrap_or(false);
+        let mut changed = false;
+        for t in types.iter_mut() {
+            if let TypeModel::Struct(s) = t {
+                let d = mark_defaultable(s, &lookup);
+                if d != s.default {
+                    s.default = d;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// Splits a validated URI template into literals and parameters (indices into `members`).
+fn parse_uri(template: &str, members: &[MemberModel]) -> Vec<UriPart> {
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        if start > 0 {
+            parts.push(UriPart::Literal(rest[..start].to_string()));
+        }
+        let end = rest[start..].find('}').expect("validated uri") + start;
+        let name = &rest[start + 1..end];
+        let idx = members
+            .iter()
+            .position(|m| m.wire_name == name)
+            .expect("validated uri parameter");
+        if members[idx].client_filled {
+            parts.push(UriPart::ProjectId);
+        } else {
+            parts.push(UriPart::Param(idx));
+        }
+        rest = &rest[end + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(UriPart::Literal(rest.to_string()));
+    }
+    parts
+}
+
+/// The URI templates of an operation: one, or one per API version (none for Alibaba RPC).
+fn uri_templates(
+    http: Option<&load::Http>,
+    members: &[MemberModel],
+) -> Vec<(Option<String>, Vec<UriPart>)> {
+    let Some(http) = http else {
+        return Vec::new();
+    };
+    if let Some(uri) = &http.uri {
+        vec![(None, parse_uri(&uri.value, members))]
+    } else {
+        http.uris
+            .iter()
+            .map(|(v, uri)| (Some(v.value.clone()), parse_uri(&uri.value, members)))
+            .collect()
+    }
+}
+
+impl Resolver<'_> {
+    /// Every source by key.
+    fn sources(&self) -> BTreeMap<String, SourceModel> {
+        self.spec
+            .sources
+            .iter()
+            .map(|(k, s)| {
+                (
+                    k.value.clone(),
+                    SourceModel {
+                        title: s.title.clone(),
+                        location: s.location.clone(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// A shared type; `Default` is decided later, once every type is known.
+    fn shared_type(&self, name: &str, t: &load::TypeDef, primary: &str) -> TypeModel {
+        match t.kind {
             TypeKind::Struct => TypeModel::Struct(StructModel {
-                name: name.value.clone(),
+                name: name.to_string(),
                 doc: doc(&t.docs, &t.translation),
                 documented_name: t.documented_name.clone(),
-                source: r.source_if_not(&t.source, &primary),
+                source: self.source_if_not(&t.source, primary),
                 xml_root: None,
-                fields: r.fields(
+                fields: self.fields(
                     &t.fields,
                     t.source
                         .as_ref()
                         .map(|s| s.value.as_str())
-                        .unwrap_or(&primary),
+                        .unwrap_or(primary),
                 ),
-                divergences: r.divergences(&t.divergences),
+                divergences: self.divergences(&t.divergences),
                 default: false,
             }),
             TypeKind::Enum => TypeModel::Enum(EnumModel {
-                name: name.value.clone(),
+                name: name.to_string(),
                 doc: doc(&t.docs, &t.translation),
                 documented_name: t.documented_name.clone(),
-                source: r.source_if_not(&t.source, &primary),
+                source: self.source_if_not(&t.source, primary),
                 values: t
                     .values
                     .iter()
@@ -587,238 +733,141 @@ pub fn resolve(spec_file: &str, spec: &SpecFile) -> Model {
                         )
                     })
                     .collect(),
-                divergences: r.divergences(&t.divergences),
+                divergences: self.divergences(&t.divergences),
             }),
-        })
-        .collect();
-    types.sort_by(|a, b| a.name().cmp(b.name()));
-
-    // Which structs can derive Default: iterate to a fixed point (types may nest).
-    loop {
-        let known: BTreeMap<String, bool> = types
-            .iter()
-            .map(|t| match t {
-                TypeModel::Struct(s) => (s.name.clone(), s.default),
-                TypeModel::Enum(e) => (e.name.clone(), false),
-            })
-            .collect();
-        let lookup = |n: &str| known.get(n).copied().unwrap_or(false);
-        let mut changed = false;
-        for t in &mut types {
-            if let TypeModel::Struct(s) = t {
-                let d = mark_defaultable(s, &lookup);
-                if d != s.default {
-                    s.default = d;
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            break;
         }
     }
 
-    let defaultable_names: Vec<String> = types
-        .iter()
-        .filter_map(|t| match t {
-            TypeModel::Struct(s) if s.default => Some(s.name.clone()),
-            _ => None,
-        })
-        .collect();
-    let defaultable_type = |n: &str| defaultable_names.iter().any(|d| d == n);
-
-    let mut operations: Vec<OperationModel> = spec
-        .operations
-        .iter()
-        .map(|(name, op)| {
-            let op_source = op
-                .source
-                .as_ref()
-                .map(|s| s.value.clone())
-                .unwrap_or(primary.clone());
-            let members: Vec<MemberModel> = op
-                .input
-                .iter()
-                .map(|(wire, m)| {
-                    let ty = TypeRef::parse(&m.ty.value).expect("validated member type");
-                    let (list, inner) = match ty {
-                        TypeRef::List(inner) => (true, *inner),
-                        other => (false, other),
-                    };
-                    let scalar = match inner {
-                        TypeRef::String => Scalar::String,
-                        TypeRef::Integer => Scalar::Integer,
-                        TypeRef::Long => Scalar::Long,
-                        TypeRef::Boolean => Scalar::Boolean,
-                        _ => unreachable!("validated member type"),
-                    };
-                    let base = names::snake(&wire.value);
-                    let rust_name = m
-                        .rust_name
-                        .as_ref()
-                        .map(|n| n.value.clone())
-                        .unwrap_or_else(|| {
-                            if list {
-                                format!("{base}s")
-                            } else {
-                                base.clone()
-                            }
-                        });
-                    MemberModel {
-                        wire_name: wire.value.clone(),
-                        rust_name,
-                        item_setter: list.then(|| {
-                            m.item_setter
-                                .as_ref()
-                                .map(|n| n.value.clone())
-                                .unwrap_or(base.clone())
-                        }),
-                        location: m.location,
-                        scalar,
-                        list,
-                        list_style: m.list_style,
-                        required: m.required,
-                        client_filled: m.filled_by == Some(FilledBy::Client),
-                        value: m.value.clone(),
-                        default_client_region: m.default == Some(MemberDefault::ClientRegion),
-                        documented_name: m.documented_name.clone(),
-                        documented_type: m.documented_type.clone(),
-                        min_length: m.constraints.min_length,
-                        max_length: m.constraints.max_length,
-                        min_items: m.constraints.min_items,
-                        max_items: m.constraints.max_items,
-                        min: m.constraints.min,
-                        max: m.constraints.max,
-                        allowed: m.constraints.allowed.clone(),
-                        doc: doc(&m.docs, &m.translation),
-                        example: m.example.clone(),
-                        source: r.source_if_not(&m.source, &op_source),
-                        divergences: r.divergences(&m.divergences),
-                    }
-                })
-                .collect();
-
-            let parse_uri = |template: &str| -> Vec<UriPart> {
-                let mut parts = Vec::new();
-                let mut rest = template;
-                while let Some(start) = rest.find('{') {
-                    if start > 0 {
-                        parts.push(UriPart::Literal(rest[..start].to_string()));
-                    }
-                    let end = rest[start..].find('}').expect("validated uri") + start;
-                    let name = &rest[start + 1..end];
-                    let idx = members
-                        .iter()
-                        .position(|m| m.wire_name == name)
-                        .expect("validated uri parameter");
-                    if members[idx].client_filled {
-                        parts.push(UriPart::ProjectId);
-                    } else {
-                        parts.push(UriPart::Param(idx));
-                    }
-                    rest = &rest[end + 1..];
-                }
-                if !rest.is_empty() {
-                    parts.push(UriPart::Literal(rest.to_string()));
-                }
-                parts
-            };
-            let (method, uris) = match &op.http {
-                Some(http) => {
-                    let uris = if let Some(uri) = &http.uri {
-                        vec![(None, parse_uri(&uri.value))]
-                    } else {
-                        http.uris
-                            .iter()
-                            .map(|(v, uri)| (Some(v.value.clone()), parse_uri(&uri.value)))
-                            .collect()
-                    };
-                    (http.method.value.clone(), uris)
-                }
-                None => ("POST".to_string(), Vec::new()),
-            };
-
-            let output_name = format!("{}Output", name.value);
-            let mut output = StructModel {
-                name: output_name,
-                doc: doc(&op.output.docs, &op.output.translation),
-                documented_name: None,
-                source: None,
-                xml_root: op.output.xml_root.clone(),
-                fields: r.fields(&op.output.fields, &op_source),
-                divergences: Vec::new(),
-                default: false,
-            };
-            output.default = mark_defaultable(&mut output, &defaultable_type);
-
-            OperationModel {
-                name: name.value.clone(),
-                snake: names::snake(&name.value),
-                title: op.title.clone(),
-                doc: doc(&op.docs, &op.translation),
-                source: r.title(&op_source),
-                method,
-                uris,
-                members,
-                output,
-                errors: op
-                    .errors
-                    .iter()
-                    .map(|(n, e)| ErrorModel {
-                        name: n.value.clone(),
-                        snake: names::snake(&n.value),
-                        status: e.status.value,
-                        code: e.code.clone(),
-                        message: e.message.clone(),
-                        doc: doc(&e.docs, &e.translation),
-                        source: r.source_if_not(&e.source, &op_source),
-                    })
-                    .collect(),
-                errors_docs: op.errors_docs.clone(),
-                example_requests: op
-                    .example_requests
-                    .iter()
-                    .map(|e| (e.description.clone(), e.text.clone()))
-                    .collect(),
-            }
-        })
-        .collect();
-    operations.sort_by(|a, b| a.name.cmp(&b.name));
-
-    Model {
-        spec_file: spec_file.to_string(),
-        crate_name: spec.krate.name.value.clone(),
-        crate_ident: names::crate_ident(&spec.krate.name.value),
-        description: spec.krate.description.clone(),
-        docs: spec.krate.docs.clone(),
-        sources: spec
-            .sources
+    /// An operation; `defaultable_type` tells which shared structs derive `Default`.
+    fn operation(
+        &self,
+        name: &str,
+        op: &load::Operation,
+        primary: &str,
+        defaultable_type: &dyn Fn(&str) -> bool,
+    ) -> OperationModel {
+        let op_source = op
+            .source
+            .as_ref()
+            .map(|s| s.value.clone())
+            .unwrap_or(primary.to_string());
+        let members: Vec<MemberModel> = op
+            .input
             .iter()
-            .map(|(k, s)| {
-                (
-                    k.value.clone(),
-                    SourceModel {
-                        title: s.title.clone(),
-                        location: s.location.clone(),
-                    },
-                )
-            })
-            .collect(),
-        primary_source: primary,
-        protocol,
-        api_version,
-        operations,
-        types,
-        keywords: spec.krate.keywords.clone(),
-        categories: spec.krate.categories.clone(),
-        example_files: {
-            let mut files: Vec<String> = spec
-                .examples
+            .map(|(wire, m)| self.member(&wire.value, m, &op_source))
+            .collect();
+        // Alibaba RPC calls are POSTs.
+        let method = op
+            .http
+            .as_ref()
+            .map_or_else(|| "POST".to_string(), |h| h.method.value.clone());
+        let uris = uri_templates(op.http.as_ref(), &members);
+
+        let mut output = StructModel {
+            name: format!("{name}Output"),
+            doc: doc(&op.output.docs, &op.output.translation),
+            documented_name: None,
+            source: None,
+            xml_root: op.output.xml_root.clone(),
+            fields: self.fields(&op.output.fields, &op_source),
+            divergences: Vec::new(),
+            default: false,
+        };
+        output.default = mark_defaultable(&mut output, defaultable_type);
+
+        OperationModel {
+            name: name.to_string(),
+            snake: names::snake(name),
+            title: op.title.clone(),
+            doc: doc(&op.docs, &op.translation),
+            source: self.title(&op_source),
+            method,
+            uris,
+            members,
+            output,
+            errors: op
+                .errors
                 .iter()
-                .map(|(_, e)| e.file.value.clone())
-                .collect();
-            files.sort();
-            files
-        },
+                .map(|(n, e)| self.error(&n.value, e, &op_source))
+                .collect(),
+            errors_docs: op.errors_docs.clone(),
+            example_requests: op
+                .example_requests
+                .iter()
+                .map(|e| (e.description.clone(), e.text.clone()))
+                .collect(),
+        }
+    }
+
+    /// A request parameter (its type was validated).
+    fn member(&self, wire: &str, m: &load::Member, op_source: &str) -> MemberModel {
+        let ty = TypeRef::parse(&m.ty.value).expect("validated member type");
+        let (list, inner) = match ty {
+            TypeRef::List(inner) => (true, *inner),
+            other => (false, other),
+        };
+        let scalar = match inner {
+            TypeRef::String => Scalar::String,
+            TypeRef::Integer => Scalar::Integer,
+            TypeRef::Long => Scalar::Long,
+            TypeRef::Boolean => Scalar::Boolean,
+            _ => unreachable!("validated member type"),
+        };
+        let base = names::snake(wire);
+        let rust_name = m
+            .rust_name
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or_else(|| {
+                if list {
+                    format!("{base}s")
+                } else {
+                    base.clone()
+                }
+            });
+        MemberModel {
+            wire_name: wire.to_string(),
+            rust_name,
+            item_setter: list.then(|| {
+                m.item_setter
+                    .as_ref()
+                    .map(|n| n.value.clone())
+                    .unwrap_or(base.clone())
+            }),
+            location: m.location,
+            scalar,
+            list,
+            list_style: m.list_style,
+            required: m.required,
+            client_filled: m.filled_by == Some(FilledBy::Client),
+            value: m.value.clone(),
+            default_client_region: m.default == Some(MemberDefault::ClientRegion),
+            documented_name: m.documented_name.clone(),
+            documented_type: m.documented_type.clone(),
+            min_length: m.constraints.min_length,
+            max_length: m.constraints.max_length,
+            min_items: m.constraints.min_items,
+            max_items: m.constraints.max_items,
+            min: m.constraints.min,
+            max: m.constraints.max,
+            allowed: m.constraints.allowed.clone(),
+            doc: doc(&m.docs, &m.translation),
+            example: m.example.clone(),
+            source: self.source_if_not(&m.source, op_source),
+            divergences: self.divergences(&m.divergences),
+        }
+    }
+
+    /// A documented error of an operation.
+    fn error(&self, name: &str, e: &load::ErrorDef, op_source: &str) -> ErrorModel {
+        ErrorModel {
+            name: name.to_string(),
+            snake: names::snake(name),
+            status: e.status.value,
+            code: e.code.clone(),
+            message: e.message.clone(),
+            doc: doc(&e.docs, &e.translation),
+            source: self.source_if_not(&e.source, op_source),
+        }
     }
 }

@@ -3,6 +3,8 @@
 //! placeholders (`~~25558~~`). The generator refuses to produce such text; these tests check
 //! both the refusal and the committed files.
 
+#![warn(clippy::too_many_lines)] // threshold: clippy.toml (80 lines)
+
 use std::path::Path;
 
 /// `shared/` or `~~` followed by a digit, as `path:line`.

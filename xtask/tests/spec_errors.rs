@@ -1,6 +1,8 @@
 //! Bad specs are refused with `file:line:column: error: message`, one test per kind of mistake
 //! (fixtures under `tests/fixtures/`).
 
+#![warn(clippy::too_many_lines)] // threshold: clippy.toml (80 lines)
+
 use std::path::Path;
 
 fn errors(name: &str) -> String {

@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use cloudsdk_core::sign::{aliyun_v2, aliyun_v3, huawei, sha256_hex};
+use cloudsdk_core::sign::{ParsedAuthorization, aliyun_v2, aliyun_v3, huawei, sha256_hex};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -256,108 +256,142 @@ pub(crate) fn public_reason(reason: &str) -> &str {
 
 /// Authenticates a Huawei request.
 pub(crate) fn verify_huawei(ctx: &AuthContext<'_>, req: &Request) -> Verdict {
-    const CODE: &str = "APIGW.0301";
-    let scheme = Some(Scheme::HuaweiSdkHmacSha256);
-    let result = (|| {
-        let auth = req
-            .header("authorization")
-            .ok_or_else(|| reject(401, CODE, "Authorization header not found"))?;
-        let parsed = huawei::parse_authorization(auth)
-            .map_err(|e| reject(401, CODE, format!("cannot parse Authorization: {e}")))?;
-        if parsed.algorithm != huawei::ALGORITHM {
-            return Err(reject(
-                401,
-                CODE,
-                format!("unsupported algorithm {}", parsed.algorithm),
-            ));
-        }
-        if parsed.access_key_id != ctx.keys.access_key_id {
-            return Err(reject(
-                401,
-                CODE,
-                format!(
-                    "Get secretKey failed, ak:{} ak not exist",
-                    parsed.access_key_id
-                ),
-            ));
-        }
-        let names = parsed.signed_header_names();
-        // Only the date must be signed: the official Go SDK signs neither `Host` nor
-        // `Content-Type`, and the gateway accepts it.
-        if !names.iter().any(|n| n.eq_ignore_ascii_case("x-sdk-date")) {
-            return Err(reject(401, CODE, "x-sdk-date is not signed"));
-        }
-        let date = req.header(huawei::HEADER_SDK_DATE).unwrap_or_default();
-        let t = huawei::parse_sdk_date(date)
-            .map_err(|e| reject(401, CODE, format!("bad X-Sdk-Date: {e}")))?;
-        if !ctx.within_skew(t) {
-            return Err(reject(
-                401,
-                CODE,
-                format!(
-                    "calc aksk signature fail:signature expired, signature time:{date}, server time:{}",
-                    huawei::format_sdk_date(ctx.clock.now())
-                ),
-            ));
-        }
-        let headers = signed_inputs(&req.headers);
-        let query = parse_pairs(&req.raw_query);
-        let query = str_pairs(&query);
-        let input = huawei::SigningInput {
-            method: &req.method,
-            host: req.header("host").unwrap_or(ctx.host),
-            path: &req.path,
-            query: &query,
-            headers: &headers,
-            body: &req.body,
-        };
-        let expected = huawei::sign_with_signed_headers(
-            &input,
-            &names,
-            &ctx.keys.access_key_id,
-            &ctx.keys.secret,
-        )
-        .map_err(|e| reject(401, CODE, format!("cannot recompute the signature: {e}")))?;
-        if expected.signature != parsed.signature {
-            return Err(reject(
-                401,
-                CODE,
-                format!(
-                    "verify aksk signature fail\n---\nserver canonical request:\n{}",
-                    expected.canonical_request
-                ),
-            ));
-        }
-        let token = req.header("x-security-token");
-        match (&ctx.keys.security_token, token) {
-            (Some(want), Some(got)) if want == got => {
-                if !names
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case("x-security-token"))
-                {
-                    return Err(reject(401, CODE, "x-security-token is not signed"));
-                }
-            }
-            (Some(_), Some(_)) => return Err(reject(401, CODE, "invalid security token")),
-            (Some(_), None) => {
-                return Err(reject(
+    verdict(Some(Scheme::HuaweiSdkHmacSha256), check_huawei(ctx, req))
+}
+
+/// The Huawei gateway's error code for every authentication failure.
+const HUAWEI_CODE: &str = "APIGW.0301";
+
+/// The Huawei checks in order: the `Authorization` header and key, the signed date, the
+/// signature, the security token. Returns the signed header names.
+fn check_huawei(ctx: &AuthContext<'_>, req: &Request) -> Result<Vec<String>, Reject> {
+    let parsed = huawei_authorization(ctx, req)?;
+    let names = parsed.signed_header_names();
+    check_huawei_date(ctx, req, &names)?;
+    check_huawei_signature(ctx, req, &parsed, &names)?;
+    check_huawei_token(ctx, req, &names)?;
+    Ok(parsed.signed_headers)
+}
+
+/// The parsed `Authorization` header, when it names the supported algorithm and the known key.
+fn huawei_authorization(
+    ctx: &AuthContext<'_>,
+    req: &Request,
+) -> Result<ParsedAuthorization, Reject> {
+    let auth = req
+        .header("authorization")
+        .ok_or_else(|| reject(401, HUAWEI_CODE, "Authorization header not found"))?;
+    let parsed = huawei::parse_authorization(auth)
+        .map_err(|e| reject(401, HUAWEI_CODE, format!("cannot parse Authorization: {e}")))?;
+    if parsed.algorithm != huawei::ALGORITHM {
+        return Err(reject(
+            401,
+            HUAWEI_CODE,
+            format!("unsupported algorithm {}", parsed.algorithm),
+        ));
+    }
+    if parsed.access_key_id != ctx.keys.access_key_id {
+        return Err(reject(
+            401,
+            HUAWEI_CODE,
+            format!(
+                "Get secretKey failed, ak:{} ak not exist",
+                parsed.access_key_id
+            ),
+        ));
+    }
+    Ok(parsed)
+}
+
+/// `X-Sdk-Date` is signed, well formed and within the clock-skew limit.
+fn check_huawei_date(ctx: &AuthContext<'_>, req: &Request, names: &[&str]) -> Result<(), Reject> {
+    // Only the date must be signed: the official Go SDK signs neither `Host` nor
+    // `Content-Type`, and the gateway accepts it.
+    if !names.iter().any(|n| n.eq_ignore_ascii_case("x-sdk-date")) {
+        return Err(reject(401, HUAWEI_CODE, "x-sdk-date is not signed"));
+    }
+    let date = req.header(huawei::HEADER_SDK_DATE).unwrap_or_default();
+    let t = huawei::parse_sdk_date(date)
+        .map_err(|e| reject(401, HUAWEI_CODE, format!("bad X-Sdk-Date: {e}")))?;
+    if !ctx.within_skew(t) {
+        return Err(reject(
+            401,
+            HUAWEI_CODE,
+            format!(
+                "calc aksk signature fail:signature expired, signature time:{date}, server time:{}",
+                huawei::format_sdk_date(ctx.clock.now())
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The signature recomputed over the received request and the header names it lists matches.
+fn check_huawei_signature(
+    ctx: &AuthContext<'_>,
+    req: &Request,
+    parsed: &ParsedAuthorization,
+    names: &[&str],
+) -> Result<(), Reject> {
+    let headers = signed_inputs(&req.headers);
+    let query = parse_pairs(&req.raw_query);
+    let query = str_pairs(&query);
+    let input = huawei::SigningInput {
+        method: &req.method,
+        host: req.header("host").unwrap_or(ctx.host),
+        path: &req.path,
+        query: &query,
+        headers: &headers,
+        body: &req.body,
+    };
+    let expected =
+        huawei::sign_with_signed_headers(&input, names, &ctx.keys.access_key_id, &ctx.keys.secret)
+            .map_err(|e| {
+                reject(
                     401,
-                    CODE,
-                    "temporary access key without X-Security-Token",
-                ));
+                    HUAWEI_CODE,
+                    format!("cannot recompute the signature: {e}"),
+                )
+            })?;
+    if expected.signature != parsed.signature {
+        return Err(reject(
+            401,
+            HUAWEI_CODE,
+            format!(
+                "verify aksk signature fail\n---\nserver canonical request:\n{}",
+                expected.canonical_request
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A temporary key needs its (signed) `X-Security-Token`; a permanent key must not send one.
+fn check_huawei_token(ctx: &AuthContext<'_>, req: &Request, names: &[&str]) -> Result<(), Reject> {
+    let token = req.header("x-security-token");
+    match (&ctx.keys.security_token, token) {
+        (Some(want), Some(got)) if want == got => {
+            if !names
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case("x-security-token"))
+            {
+                return Err(reject(401, HUAWEI_CODE, "x-security-token is not signed"));
             }
-            (None, Some(_)) => {
-                return Err(reject(
-                    401,
-                    CODE,
-                    "X-Security-Token sent with a permanent access key",
-                ));
-            }
-            (None, None) => {}
+            Ok(())
         }
-        Ok(parsed.signed_headers)
-    })();
-    verdict(scheme, result)
+        (Some(_), Some(_)) => Err(reject(401, HUAWEI_CODE, "invalid security token")),
+        (Some(_), None) => Err(reject(
+            401,
+            HUAWEI_CODE,
+            "temporary access key without X-Security-Token",
+        )),
+        (None, Some(_)) => Err(reject(
+            401,
+            HUAWEI_CODE,
+            "X-Security-Token sent with a permanent access key",
+        )),
+        (None, None) => Ok(()),
+    }
 }
 
 fn is_form(req: &Request) -> bool {
@@ -467,13 +501,15 @@ fn check_nonce(ctx: &AuthContext<'_>, nonce: &str) -> Result<(), Reject> {
     Ok(())
 }
 
+/// The Alibaba V3 checks in order: the `Authorization` header and key, the required and signed
+/// headers, the body hash and signature, then the token, the time and the nonce. Returns the
+/// signed header names.
 fn verify_aliyun_v3(ctx: &AuthContext<'_>, req: &Request) -> Result<Vec<String>, Reject> {
-    const INCOMPLETE: &str = "IncompleteSignature";
     let auth = req.header("authorization").unwrap_or_default();
     let parsed = aliyun_v3::parse_authorization(auth).map_err(|e| {
         reject(
             400,
-            INCOMPLETE,
+            V3_INCOMPLETE,
             format!("The request signature does not conform to Aliyun standards.\n---\n{e}"),
         )
     })?;
@@ -485,6 +521,19 @@ fn verify_aliyun_v3(ctx: &AuthContext<'_>, req: &Request) -> Result<Vec<String>,
         ));
     }
     let names = parsed.signed_header_names();
+    check_v3_headers(req, &names)?;
+    check_v3_signature(ctx, req, &parsed, &names)?;
+    check_token(ctx, req.header("x-acs-security-token"))?;
+    check_time(ctx, req.header("x-acs-date").unwrap_or_default())?;
+    check_nonce(ctx, req.header("x-acs-signature-nonce").unwrap_or_default())?;
+    Ok(parsed.signed_headers)
+}
+
+/// The Alibaba V3 error code for a malformed or incomplete signature.
+const V3_INCOMPLETE: &str = "IncompleteSignature";
+
+/// The V3 headers are all present, and every header V3 signs (but `content-type`) is signed.
+fn check_v3_headers(req: &Request, names: &[&str]) -> Result<(), Reject> {
     let signed = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
     for required in [
         "host",
@@ -497,7 +546,7 @@ fn verify_aliyun_v3(ctx: &AuthContext<'_>, req: &Request) -> Result<Vec<String>,
         if req.header(required).is_none() {
             return Err(reject(
                 400,
-                INCOMPLETE,
+                V3_INCOMPLETE,
                 format!(
                     "The request signature does not conform to Aliyun standards. The header {required} is missing."
                 ),
@@ -508,13 +557,24 @@ fn verify_aliyun_v3(ctx: &AuthContext<'_>, req: &Request) -> Result<Vec<String>,
         if aliyun_v3::is_signed_header(name) && name != "content-type" && !signed(name) {
             return Err(reject(
                 400,
-                INCOMPLETE,
+                V3_INCOMPLETE,
                 format!(
                     "The request signature does not conform to Aliyun standards. The header {name} is not signed."
                 ),
             ));
         }
     }
+    Ok(())
+}
+
+/// `x-acs-content-sha256` is the body's hash, and the signature recomputed over the received
+/// request and the header names it lists matches.
+fn check_v3_signature(
+    ctx: &AuthContext<'_>,
+    req: &Request,
+    parsed: &ParsedAuthorization,
+    names: &[&str],
+) -> Result<(), Reject> {
     let content_sha = req
         .header(aliyun_v3::HEADER_CONTENT_SHA256)
         .unwrap_or_default();
@@ -536,7 +596,7 @@ fn verify_aliyun_v3(ctx: &AuthContext<'_>, req: &Request) -> Result<Vec<String>,
             headers: &headers,
             body: &req.body,
         },
-        &names,
+        names,
         &ctx.keys.access_key_id,
         &ctx.keys.secret,
     );
@@ -550,10 +610,7 @@ fn verify_aliyun_v3(ctx: &AuthContext<'_>, req: &Request) -> Result<Vec<String>,
             ),
         ));
     }
-    check_token(ctx, req.header("x-acs-security-token"))?;
-    check_time(ctx, req.header("x-acs-date").unwrap_or_default())?;
-    check_nonce(ctx, req.header("x-acs-signature-nonce").unwrap_or_default())?;
-    Ok(parsed.signed_headers)
+    Ok(())
 }
 
 fn verify_aliyun_v2(

@@ -1,6 +1,8 @@
 //! `cloudsdk-emulator`: serves the Huawei Cloud and Alibaba Cloud emulator until Ctrl-C or
 //! SIGTERM. See the library docs for routes, state and faults.
 
+#![warn(clippy::too_many_lines)] // threshold: clippy.toml (80 lines)
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -8,7 +8,7 @@ use huawei_vpc_v3::operation::show_security_group::ShowSecurityGroupOutput;
 use crate::faults::Vendor;
 use crate::http::{Request, parse_pairs};
 use crate::reply::Reply;
-use crate::state::State;
+use crate::state::{AliyunRegion, State};
 
 /// `NovaListServerSecurityGroups`.
 pub(crate) const OP_NOVA: &str = "NovaListServerSecurityGroups";
@@ -148,89 +148,118 @@ pub(crate) fn huawei(state: &State, req: &Request, request_id: &str, host: &str)
     };
     let context_project = req.header("x-project-id");
     match route {
-        HuaweiRoute::Iam => {
-            let name = parse_pairs(&req.raw_query)
-                .into_iter()
-                .find(|(k, _)| k == "name")
-                .map(|(_, v)| v);
-            let domain = &state.huawei.domain_id;
-            let projects: Vec<serde_json::Value> = state
-                .huawei
-                .projects
-                .iter()
-                .filter(|p| name.as_deref().is_none_or(|n| n == p.name))
-                .map(|p| {
-                    serde_json::json!({
-                        "domain_id": domain,
-                        "is_domain": false,
-                        "parent_id": domain,
-                        "name": p.name,
-                        "description": "",
-                        "links": {"self": format!("http://{host}/v3/projects/{}", p.id)},
-                        "id": p.id,
-                        "enabled": true,
-                    })
-                })
-                .collect();
-            let self_link = if req.raw_query.is_empty() {
-                format!("http://{host}/v3/projects")
-            } else {
-                format!("http://{host}/v3/projects?{}", req.raw_query)
-            };
-            let body = serde_json::json!({
-                "projects": projects,
-                "links": {"self": self_link, "previous": null, "next": null},
-            });
-            Reply::json(200, body.to_string()).with_header("X-IAM-Trace-Id", request_id)
-        }
+        HuaweiRoute::Iam => iam_projects(state, req, request_id, host),
         HuaweiRoute::Nova { project, server } => {
-            let known = state.huawei_project(&project);
-            if let Some(message) = project_problem(state, &project, context_project, |c| {
-                format!(
-                    "Malformed request URL: URL's project_id '{project}' doesn't match Context's project_id '{c}'"
-                )
-            }) {
-                return nova_fault(400, "badRequest", &message);
-            }
-            let found = known.and_then(|p| p.servers.iter().find(|s| s.id == server));
-            match found {
-                Some(s) => json_reply(
-                    &NovaListServerSecurityGroupsOutput::builder()
-                        .set_security_groups(Some(s.security_groups.clone()))
-                        .build(),
-                )
-                .without_header("Content-Type")
-                .with_header("Content-Type", "application/json")
-                .with_header("X-Compute-Request-Id", format!("req-{request_id}")),
-                None => nova_fault(
-                    404,
-                    "itemNotFound",
-                    &format!("Instance {server} could not be found."),
-                ),
-            }
+            nova_security_groups(state, &project, &server, context_project, request_id)
         }
         HuaweiRoute::Vpc { project, group } => {
-            let known = state.huawei_project(&project);
-            if let Some(message) = project_problem(state, &project, context_project, |_| {
-                "urlTenantId is not equal tokenTenantId".to_owned()
-            }) {
-                return huawei_error(400, "VPC.0007", &message, request_id);
-            }
-            match known.and_then(|p| p.security_groups.iter().find(|g| g.id == group)) {
-                Some(g) => json_reply(
-                    &ShowSecurityGroupOutput::builder()
-                        .request_id(request_id)
-                        .security_group(g.clone())
-                        .build(),
-                ),
-                None => huawei_error(
-                    404,
-                    "VPC.0602",
-                    &format!("Security group {group} does not exist."),
-                    request_id,
-                ),
-            }
+            vpc_security_group(state, &project, &group, context_project, request_id)
         }
+    }
+}
+
+/// `KeystoneListProjects`: the projects (filtered by the `name` query parameter), as IAM
+/// lists them.
+fn iam_projects(state: &State, req: &Request, request_id: &str, host: &str) -> Reply {
+    let name = parse_pairs(&req.raw_query)
+        .into_iter()
+        .find(|(k, _)| k == "name")
+        .map(|(_, v)| v);
+    let domain = &state.huawei.domain_id;
+    let projects: Vec<serde_json::Value> = state
+        .huawei
+        .projects
+        .iter()
+        .filter(|p| name.as_deref().is_none_or(|n| n == p.name))
+        .map(|p| {
+            serde_json::json!({
+                "domain_id": domain,
+                "is_domain": false,
+                "parent_id": domain,
+                "name": p.name,
+                "description": "",
+                "links": {"self": format!("http://{host}/v3/projects/{}", p.id)},
+                "id": p.id,
+                "enabled": true,
+            })
+        })
+        .collect();
+    let self_link = if req.raw_query.is_empty() {
+        format!("http://{host}/v3/projects")
+    } else {
+        format!("http://{host}/v3/projects?{}", req.raw_query)
+    };
+    let body = serde_json::json!({
+        "projects": projects,
+        "links": {"self": self_link, "previous": null, "next": null},
+    });
+    Reply::json(200, body.to_string()).with_header("X-IAM-Trace-Id", request_id)
+}
+
+/// `NovaListServerSecurityGroups`: a server's security groups, or a Nova fault.
+fn nova_security_groups(
+    state: &State,
+    project: &str,
+    server: &str,
+    context_project: Option<&str>,
+    request_id: &str,
+) -> Reply {
+    if let Some(message) = project_problem(state, project, context_project, |c| {
+        format!(
+            "Malformed request URL: URL's project_id '{project}' doesn't match Context's project_id '{c}'"
+        )
+    }) {
+        return nova_fault(400, "badRequest", &message);
+    }
+    let found = state
+        .huawei_project(project)
+        .and_then(|p| p.servers.iter().find(|s| s.id == server));
+    match found {
+        Some(s) => json_reply(
+            &NovaListServerSecurityGroupsOutput::builder()
+                .set_security_groups(Some(s.security_groups.clone()))
+                .build(),
+        )
+        .without_header("Content-Type")
+        .with_header("Content-Type", "application/json")
+        .with_header("X-Compute-Request-Id", format!("req-{request_id}")),
+        None => nova_fault(
+            404,
+            "itemNotFound",
+            &format!("Instance {server} could not be found."),
+        ),
+    }
+}
+
+/// `ShowSecurityGroup`: one security group, or a VPC error.
+fn vpc_security_group(
+    state: &State,
+    project: &str,
+    group: &str,
+    context_project: Option<&str>,
+    request_id: &str,
+) -> Reply {
+    if let Some(message) = project_problem(state, project, context_project, |_| {
+        "urlTenantId is not equal tokenTenantId".to_owned()
+    }) {
+        return huawei_error(400, "VPC.0007", &message, request_id);
+    }
+    let found = state
+        .huawei_project(project)
+        .and_then(|p| p.security_groups.iter().find(|g| g.id == group));
+    match found {
+        Some(g) => json_reply(
+            &ShowSecurityGroupOutput::builder()
+                .request_id(request_id)
+                .security_group(g.clone())
+                .build(),
+        ),
+        None => huawei_error(
+            404,
+            "VPC.0602",
+            &format!("Security group {group} does not exist."),
+            request_id,
+        ),
     }
 }
 
@@ -304,6 +333,21 @@ pub(crate) fn aliyun_xml(out: &DescribeSecurityGroupReferencesOutput) -> Result<
     ))
 }
 
+/// A refusal of an Alibaba request: status, error code and message.
+struct RpcFault {
+    status: u16,
+    code: &'static str,
+    message: &'static str,
+}
+
+fn rpc_fault(status: u16, code: &'static str, message: &'static str) -> RpcFault {
+    RpcFault {
+        status,
+        code,
+        message,
+    }
+}
+
 /// Answers an authenticated Alibaba RPC request from `state`.
 pub(crate) fn aliyun(
     state: &State,
@@ -317,79 +361,13 @@ pub(crate) fn aliyun(
     let error = |status: u16, code: &str, message: &str| {
         aliyun_error(status, code, message, request_id, host, xml)
     };
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+    let references = check_action(req, params)
+        .and_then(|()| requested_region(state, params))
+        .and_then(|region| security_group_references(region, params));
+    let references = match references {
+        Ok(references) => references,
+        Err(f) => return error(f.status, f.code, f.message),
     };
-    let action = aliyun_action(req, params);
-    if action.as_deref() != Some(OP_ALIYUN) {
-        return error(
-            404,
-            "InvalidAction.NotFound",
-            "Specified api is not found, please check your url and method.",
-        );
-    }
-    let version = req.header("x-acs-version").or_else(|| get("Version"));
-    if version != Some(ALIYUN_VERSION) {
-        return error(
-            400,
-            "InvalidVersion",
-            "Specified parameter Version is not valid.",
-        );
-    }
-    let Some(region) = get("RegionId").filter(|r| !r.is_empty()) else {
-        return error(
-            400,
-            "MissingParameter",
-            "The input parameter \"RegionId\" that is mandatory for processing this request is not supplied.",
-        );
-    };
-    let Some(region) = state.aliyun_region(region) else {
-        return error(
-            404,
-            "InvalidRegionId.NotFound",
-            "The RegionId provided does not exist in our records.",
-        );
-    };
-    let mut ids: Vec<(u32, &str)> = params
-        .iter()
-        .filter_map(|(k, v)| {
-            let n = k.strip_prefix("SecurityGroupId.")?.parse::<u32>().ok()?;
-            Some((n, v.as_str()))
-        })
-        .collect();
-    ids.sort_by_key(|(n, _)| *n);
-    if ids.is_empty() || ids.len() > 10 || ids.iter().any(|(_, id)| id.is_empty()) {
-        return error(
-            400,
-            "InvalidSecurityGroupId.Malformed",
-            "The specified parameter SecurityGroupId is essential and size should less than 10",
-        );
-    }
-    let mut references = Vec::new();
-    for (_, id) in &ids {
-        let Some(group) = region.security_groups.iter().find(|g| g.id == *id) else {
-            return error(
-                404,
-                "InvalidSecurityGroupId.NotFound",
-                "The SecurityGroupId provided does not exist in our records.",
-            );
-        };
-        if !group.referenced_by.is_empty()
-            && !references
-                .iter()
-                .any(|r: &SecurityGroupReference| r.security_group_id.as_deref() == Some(*id))
-        {
-            references.push(
-                SecurityGroupReference::builder()
-                    .security_group_id(group.id.clone())
-                    .set_referencing_security_groups(Some(group.referenced_by.clone()))
-                    .build(),
-            );
-        }
-    }
     let out = DescribeSecurityGroupReferencesOutput::builder()
         .request_id(request_id)
         .set_security_group_references(Some(references))
@@ -411,6 +389,104 @@ pub(crate) fn aliyun(
             Err(e) => error(500, "InternalError", &e.to_string()),
         }
     }
+}
+
+/// The value of the parameter `name`.
+fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The request calls the one action the emulator serves, in its API version.
+fn check_action(req: &Request, params: &[(String, String)]) -> Result<(), RpcFault> {
+    let action = aliyun_action(req, params);
+    if action.as_deref() != Some(OP_ALIYUN) {
+        return Err(rpc_fault(
+            404,
+            "InvalidAction.NotFound",
+            "Specified api is not found, please check your url and method.",
+        ));
+    }
+    let version = req
+        .header("x-acs-version")
+        .or_else(|| param(params, "Version"));
+    if version != Some(ALIYUN_VERSION) {
+        return Err(rpc_fault(
+            400,
+            "InvalidVersion",
+            "Specified parameter Version is not valid.",
+        ));
+    }
+    Ok(())
+}
+
+/// The region `RegionId` names, when it is given and the emulator has it.
+fn requested_region<'s>(
+    state: &'s State,
+    params: &[(String, String)],
+) -> Result<&'s AliyunRegion, RpcFault> {
+    let Some(region) = param(params, "RegionId").filter(|r| !r.is_empty()) else {
+        return Err(rpc_fault(
+            400,
+            "MissingParameter",
+            "The input parameter \"RegionId\" that is mandatory for processing this request is not supplied.",
+        ));
+    };
+    state.aliyun_region(region).ok_or_else(|| {
+        rpc_fault(
+            404,
+            "InvalidRegionId.NotFound",
+            "The RegionId provided does not exist in our records.",
+        )
+    })
+}
+
+/// The references of the groups `SecurityGroupId.N` names (1 to 10 of them, in `N` order),
+/// one per referenced group; every group must exist in `region`.
+fn security_group_references(
+    region: &AliyunRegion,
+    params: &[(String, String)],
+) -> Result<Vec<SecurityGroupReference>, RpcFault> {
+    let mut ids: Vec<(u32, &str)> = params
+        .iter()
+        .filter_map(|(k, v)| {
+            let n = k.strip_prefix("SecurityGroupId.")?.parse::<u32>().ok()?;
+            Some((n, v.as_str()))
+        })
+        .collect();
+    ids.sort_by_key(|(n, _)| *n);
+    if ids.is_empty() || ids.len() > 10 || ids.iter().any(|(_, id)| id.is_empty()) {
+        return Err(rpc_fault(
+            400,
+            "InvalidSecurityGroupId.Malformed",
+            "The specified parameter SecurityGroupId is essential and size should less than 10",
+        ));
+    }
+    let mut references: Vec<SecurityGroupReference> = Vec::new();
+    for (_, id) in &ids {
+        let Some(group) = region.security_groups.iter().find(|g| g.id == *id) else {
+            return Err(rpc_fault(
+                404,
+                "InvalidSecurityGroupId.NotFound",
+                "The SecurityGroupId provided does not exist in our records.",
+            ));
+        };
+        if !group.referenced_by.is_empty()
+            && !references
+                .iter()
+                .any(|r| r.security_group_id.as_deref() == Some(*id))
+        {
+            references.push(
+                SecurityGroupReference::builder()
+                    .security_group_id(group.id.clone())
+                    .set_referencing_security_groups(Some(group.referenced_by.clone()))
+                    .build(),
+            );
+        }
+    }
+    Ok(references)
 }
 
 #[cfg(test)]

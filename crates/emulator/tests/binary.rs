@@ -3,6 +3,8 @@
 //! a bad flag or state file; and, on Linux, bounded resident memory under 1,000 rejected 8 MiB
 //! POSTs and recovery from file-descriptor exhaustion without spinning.
 
+#![warn(clippy::too_many_lines)] // threshold: clippy.toml (80 lines)
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -4,6 +4,8 @@
 //! and checks the whole text against the values of the three documents' examples
 //! (`specs/examples/*/doc_*`), written out by hand below.
 
+#![warn(clippy::too_many_lines)] // threshold: clippy.toml (80 lines)
+
 #[path = "../examples/tour/report.rs"]
 mod report;
 

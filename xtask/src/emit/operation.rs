@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::docs::{Doc, rust_str};
 use super::types::struct_tokens;
 use crate::load::{ListStyle, ParamLocation};
-use crate::model::{MemberModel, Model, OperationModel, Protocol, Scalar, UriPart};
+use crate::model::{ErrorModel, MemberModel, Model, OperationModel, Protocol, Scalar, UriPart};
 use crate::names;
 
 fn scalar_type(s: Scalar) -> TokenStream {
@@ -207,7 +207,6 @@ fn value_checks(m: &MemberModel, label: &str) -> TokenStream {
 
 /// `let <field> = ...;` with validation, inside `InputBuilder::build`.
 fn build_member(m: &MemberModel) -> TokenStream {
-    let field = names::ident(&m.rust_name);
     let param = display_name(m);
     let setter = m.item_setter.clone().unwrap_or_else(|| m.rust_name.clone());
     let missing = if m.default_client_region {
@@ -217,204 +216,187 @@ fn build_member(m: &MemberModel) -> TokenStream {
     } else {
         format!("missing required parameter `{param}` (set it with `.{setter}(..)`)")
     };
-    let missing_err = construction_error(&param, &missing);
     if m.list {
-        let mut checks = Vec::new();
-        if m.required || m.min_items.is_some_and(|n| n > 0) {
-            let err = construction_error(&param, &missing);
-            checks.push(quote! {
-                if #field.is_empty() {
-                    return Err(#err);
-                }
-            });
-        }
-        if let Some(n) = m.min_items.filter(|n| *n > 1) {
-            let lit = usize_lit(n);
-            let err = construction_error(
-                &param,
-                &format!("`{param}` needs at least {n} items (got {{count}})"),
-            );
-            checks.push(quote! {
-                if #field.len() < #lit {
-                    let count = #field.len();
-                    return Err(#err);
-                }
-            });
-        }
-        if let Some(n) = m.max_items {
-            let lit = usize_lit(n);
-            let err = construction_error(
-                &param,
-                &format!("`{param}` takes at most {n} items (got {{count}})"),
-            );
-            checks.push(quote! {
-                if #field.len() > #lit {
-                    let count = #field.len();
-                    return Err(#err);
-                }
-            });
-        }
-        let item_checks = value_checks(m, &format!("`{param}` item {{item}}"));
-        let item_loop = if item_checks.is_empty() {
-            quote!()
-        } else {
-            quote! {
-                for (index, value) in #field.iter().enumerate() {
-                    let item = index + 1;
-                    #item_checks
-                }
+        build_list_member(m, &param, &missing)
+    } else {
+        build_value_member(m, &param, &missing)
+    }
+}
+
+/// A list member: unset is empty; then the item count checks and each item's checks.
+fn build_list_member(m: &MemberModel, param: &str, missing: &str) -> TokenStream {
+    let field = names::ident(&m.rust_name);
+    let mut checks = Vec::new();
+    if m.required || m.min_items.is_some_and(|n| n > 0) {
+        let err = construction_error(param, missing);
+        checks.push(quote! {
+            if #field.is_empty() {
+                return Err(#err);
             }
-        };
+        });
+    }
+    if let Some(n) = m.min_items.filter(|n| *n > 1) {
+        let lit = usize_lit(n);
+        let err = construction_error(
+            param,
+            &format!("`{param}` needs at least {n} items (got {{count}})"),
+        );
+        checks.push(quote! {
+            if #field.len() < #lit {
+                let count = #field.len();
+                return Err(#err);
+            }
+        });
+    }
+    if let Some(n) = m.max_items {
+        let lit = usize_lit(n);
+        let err = construction_error(
+            param,
+            &format!("`{param}` takes at most {n} items (got {{count}})"),
+        );
+        checks.push(quote! {
+            if #field.len() > #lit {
+                let count = #field.len();
+                return Err(#err);
+            }
+        });
+    }
+    let item_checks = value_checks(m, &format!("`{param}` item {{item}}"));
+    let item_loop = if item_checks.is_empty() {
+        quote!()
+    } else {
         quote! {
-            let #field = self.#field.unwrap_or_default();
-            #(#checks)*
-            #item_loop
+            for (index, value) in #field.iter().enumerate() {
+                let item = index + 1;
+                #item_checks
+            }
+        }
+    };
+    quote! {
+        let #field = self.#field.unwrap_or_default();
+        #(#checks)*
+        #item_loop
+    }
+}
+
+/// A single-value member: a required one must be set; a set value is checked.
+fn build_value_member(m: &MemberModel, param: &str, missing: &str) -> TokenStream {
+    let field = names::ident(&m.rust_name);
+    let checks = value_checks(m, &format!("`{param}`"));
+    let checked = if checks.is_empty() {
+        quote!()
+    } else if m.required {
+        quote! {
+            {
+                let value = &#field;
+                #checks
+            }
         }
     } else {
-        let checks = value_checks(m, &format!("`{param}`"));
-        let checked = if checks.is_empty() {
-            quote!()
-        } else if m.required {
-            quote! {
-                {
-                    let value = &#field;
-                    #checks
-                }
+        quote! {
+            if let Some(value) = &#field {
+                #checks
             }
-        } else {
-            quote! {
-                if let Some(value) = &#field {
-                    #checks
-                }
-            }
-        };
-        if m.required {
-            quote! {
-                let Some(#field) = self.#field else {
-                    return Err(#missing_err);
-                };
-                #checked
-            }
-        } else {
-            quote! {
-                let #field = self.#field;
-                #checked
-            }
+        }
+    };
+    if m.required {
+        let missing_err = construction_error(param, missing);
+        quote! {
+            let Some(#field) = self.#field else {
+                return Err(#missing_err);
+            };
+            #checked
+        }
+    } else {
+        quote! {
+            let #field = self.#field;
+            #checked
         }
     }
 }
 
-/// Setter/getter methods shared by the input builder and the fluent builder. `target` is the
-/// expression the methods mutate (`self` or `self.inner`).
+/// Setter/getter methods shared by the input builder and the fluent builder, which forwards
+/// to its inner input builder (`fluent`).
 fn accessor_methods(m: &MemberModel, fluent: bool) -> TokenStream {
-    let field = names::ident(&m.rust_name);
+    let display = display_name(m);
     let set = names::prefixed("set_", &m.rust_name);
     let get = names::prefixed("get_", &m.rust_name);
     let store = builder_type(m);
-    let doc = member_doc(m);
-    let (arg, conv) = setter_arg(m);
-    let display = display_name(m);
-    if m.list {
+    let (value_method, value_doc, set_doc, get_doc) = if m.list {
         let item = names::ident(m.item_setter.as_deref().unwrap_or(&m.rust_name));
-        let mut add_doc = Doc::new();
-        let wire = &m.wire_name;
-        add_doc.para(match m.list_style {
-            Some(ListStyle::RepeatList) => format!(
-                "Appends one value to `{display}` (call once per value; the first call sets \
-                 `{wire}.1`, the second `{wire}.2`, and so on)."
-            ),
-            _ => format!(
-                "Appends one value to `{display}` (call once per value; each value is sent as \
-                 its own `{wire}` parameter)."
-            ),
-        });
-        add_doc.paras(doc.paragraphs());
-        let add_doc = add_doc.outer();
-        let mut set_doc = Doc::new();
-        set_doc.para(format!("Sets or clears all of `{display}` at once."));
-        let set_doc = set_doc.outer();
+        let set_doc = Doc::new()
+            .para(format!("Sets or clears all of `{display}` at once."))
+            .outer();
         let get_doc = Doc::new()
             .para(format!("The values of `{display}` set so far."))
             .outer();
-        if fluent {
-            quote! {
-                #add_doc
-                pub fn #item(mut self, input: #arg) -> Self {
-                    self.inner = self.inner.#item(input);
-                    self
-                }
-                #set_doc
-                pub fn #set(mut self, input: #store) -> Self {
-                    self.inner = self.inner.#set(input);
-                    self
-                }
-                #get_doc
-                pub fn #get(&self) -> &#store {
-                    self.inner.#get()
-                }
-            }
-        } else {
-            quote! {
-                #add_doc
-                pub fn #item(mut self, input: #arg) -> Self {
-                    self.#field.get_or_insert_with(::std::vec::Vec::new).push(#conv);
-                    self
-                }
-                #set_doc
-                pub fn #set(mut self, input: #store) -> Self {
-                    self.#field = input;
-                    self
-                }
-                #get_doc
-                pub fn #get(&self) -> &#store {
-                    &self.#field
-                }
-            }
-        }
+        (item, append_doc(m).outer(), set_doc, get_doc)
     } else {
-        let value_doc = doc.outer();
         let set_doc = Doc::new()
             .para(format!("Sets or clears `{display}`."))
             .outer();
         let get_doc = Doc::new()
             .para(format!("The value of `{display}` set so far."))
             .outer();
-        if fluent {
-            quote! {
-                #value_doc
-                pub fn #field(mut self, input: #arg) -> Self {
-                    self.inner = self.inner.#field(input);
-                    self
-                }
-                #set_doc
-                pub fn #set(mut self, input: #store) -> Self {
-                    self.inner = self.inner.#set(input);
-                    self
-                }
-                #get_doc
-                pub fn #get(&self) -> &#store {
-                    self.inner.#get()
-                }
-            }
+        let field = names::ident(&m.rust_name);
+        (field, member_doc(m).outer(), set_doc, get_doc)
+    };
+    let (arg, conv) = setter_arg(m);
+    let (value_body, set_body, get_body) = if fluent {
+        (
+            quote!(self.inner = self.inner.#value_method(input);),
+            quote!(self.inner = self.inner.#set(input);),
+            quote!(self.inner.#get()),
+        )
+    } else {
+        let field = names::ident(&m.rust_name);
+        let store_value = if m.list {
+            quote!(self.#field.get_or_insert_with(::std::vec::Vec::new).push(#conv);)
         } else {
-            quote! {
-                #value_doc
-                pub fn #field(mut self, input: #arg) -> Self {
-                    self.#field = Some(#conv);
-                    self
-                }
-                #set_doc
-                pub fn #set(mut self, input: #store) -> Self {
-                    self.#field = input;
-                    self
-                }
-                #get_doc
-                pub fn #get(&self) -> &#store {
-                    &self.#field
-                }
-            }
+            quote!(self.#field = Some(#conv);)
+        };
+        (
+            store_value,
+            quote!(self.#field = input;),
+            quote!(&self.#field),
+        )
+    };
+    quote! {
+        #value_doc
+        pub fn #value_method(mut self, input: #arg) -> Self {
+            #value_body
+            self
+        }
+        #set_doc
+        pub fn #set(mut self, input: #store) -> Self {
+            #set_body
+            self
+        }
+        #get_doc
+        pub fn #get(&self) -> &#store {
+            #get_body
         }
     }
+}
+
+/// The doc of a list member's appending setter: how repeated calls reach the wire, then the
+/// member's doc.
+fn append_doc(m: &MemberModel) -> Doc {
+    let display = display_name(m);
+    let wire = &m.wire_name;
+    let mut doc = Doc::new();
+    doc.para(match m.list_style {
+        Some(ListStyle::RepeatList) => format!(
+            "Appends one value to `{display}` (call once per value; the first call sets \
+             `{wire}.1`, the second `{wire}.2`, and so on)."
+        ),
+        _ => format!(
+            "Appends one value to `{display}` (call once per value; each value is sent as \
+             its own `{wire}` parameter)."
+        ),
+    });
+    doc.paras(member_doc(m).paragraphs());
+    doc
 }
 
 /// A compiling (`no_run`) usage example for an operation, for rustdoc (inside a hidden
@@ -470,146 +452,135 @@ pub fn usage_body(model: &Model, op: &OperationModel) -> String {
     s
 }
 
+/// `to_request()`: the input as the core's protocol request.
 fn request_tokens(model: &Model, op: &OperationModel) -> TokenStream {
-    let name = &op.name;
     match &model.protocol {
-        Protocol::Huawei { .. } => {
-            let method = &op.method;
-            let path_for = |parts: &[UriPart]| {
-                let parts = parts.iter().map(|p| match p {
-                    UriPart::Literal(l) => quote!(::cloudsdk_core::huawei::PathPart::Literal(#l)),
-                    UriPart::ProjectId => quote!(::cloudsdk_core::huawei::PathPart::ProjectId),
-                    UriPart::Param(i) => {
-                        let m = &op.members[*i];
-                        let wire = &m.wire_name;
-                        let field = names::ident(&m.rust_name);
-                        quote!(::cloudsdk_core::huawei::PathPart::Param { name: #wire, value: self.#field.clone() })
-                    }
-                });
-                quote!(::std::vec::Vec::from([#(#parts),*]))
-            };
-            let (signature, path) = if op.uris.len() == 1 && op.uris[0].0.is_none() {
-                (quote!(), path_for(&op.uris[0].1))
-            } else {
-                let arms = op.uris.iter().map(|(v, parts)| {
-                    let v = format_ident!("{}", v.as_deref().unwrap_or_default());
-                    let path = path_for(parts);
-                    quote!(crate::client::ApiVersion::#v => #path,)
-                });
-                (
-                    quote!(api_version: crate::client::ApiVersion),
-                    quote!(match api_version { #(#arms)* }),
-                )
-            };
-            let query = op
-                .members
-                .iter()
-                .filter(|m| m.location == ParamLocation::Query && !m.client_filled)
-                .map(|m| {
-                    let wire = &m.wire_name;
-                    let field = names::ident(&m.rust_name);
-                    let text = if m.scalar == Scalar::String {
-                        quote!(value.clone())
-                    } else {
-                        quote!(value.to_string())
-                    };
-                    if m.list {
-                        quote! {
-                            for value in &self.#field {
-                                query.push((#wire, #text));
-                            }
-                        }
-                    } else if m.required {
-                        quote! {
-                            let value = &self.#field;
-                            query.push((#wire, #text));
-                        }
-                    } else {
-                        quote! {
-                            if let Some(value) = &self.#field {
-                                query.push((#wire, #text));
-                            }
-                        }
-                    }
-                })
-                .collect::<Vec<_>>();
-            let query = if query.is_empty() {
-                quote!(let query = ::std::vec::Vec::new();)
-            } else {
-                quote!(let mut query = ::std::vec::Vec::new(); #(#query)*)
-            };
-            quote! {
-                /// The protocol request handed to the core.
-                pub(crate) fn to_request(&self, #signature) -> ::cloudsdk_core::huawei::RestRequest {
-                    #query
-                    ::cloudsdk_core::huawei::RestRequest {
-                        operation: #name,
-                        method: #method,
-                        path: #path,
-                        query,
-                    }
-                }
-            }
-        }
-        Protocol::Aliyun { .. } => {
-            let action = op
-                .members
-                .iter()
-                .find(|m| m.client_filled)
-                .and_then(|m| m.value.clone())
-                .unwrap_or_else(|| op.name.clone());
-            let params = op.members.iter().filter(|m| !m.client_filled).map(|m| {
-                let wire = &m.wire_name;
-                let field = names::ident(&m.rust_name);
-                if m.list {
-                    quote!(.param_list(#wire, &self.#field))
-                } else {
-                    quote!(.param(#wire, &self.#field))
-                }
-            });
-            quote! {
-                /// The protocol request handed to the core.
-                pub(crate) fn to_request(&self) -> ::cloudsdk_core::aliyun::RpcRequest {
-                    ::cloudsdk_core::aliyun::RpcRequest::new(#action) #(#params)*
-                }
+        Protocol::Huawei { .. } => rest_request_tokens(op),
+        Protocol::Aliyun { .. } => rpc_request_tokens(op),
+    }
+}
+
+/// Huawei: a `RestRequest` with the method, the path (per API version when the client has
+/// one) and the query.
+fn rest_request_tokens(op: &OperationModel) -> TokenStream {
+    let name = &op.name;
+    let method = &op.method;
+    let (signature, path) = if op.uris.len() == 1 && op.uris[0].0.is_none() {
+        (quote!(), path_tokens(op, &op.uris[0].1))
+    } else {
+        let arms = op.uris.iter().map(|(v, parts)| {
+            let v = format_ident!("{}", v.as_deref().unwrap_or_default());
+            let path = path_tokens(op, parts);
+            quote!(crate::client::ApiVersion::#v => #path,)
+        });
+        (
+            quote!(api_version: crate::client::ApiVersion),
+            quote!(match api_version { #(#arms)* }),
+        )
+    };
+    let query = query_tokens(op);
+    quote! {
+        /// The protocol request handed to the core.
+        pub(crate) fn to_request(&self, #signature) -> ::cloudsdk_core::huawei::RestRequest {
+            #query
+            ::cloudsdk_core::huawei::RestRequest {
+                operation: #name,
+                method: #method,
+                path: #path,
+                query,
             }
         }
     }
 }
 
+/// A URI template as a `Vec` of the core's `PathPart`s.
+fn path_tokens(op: &OperationModel, parts: &[UriPart]) -> TokenStream {
+    let parts = parts.iter().map(|p| match p {
+        UriPart::Literal(l) => quote!(::cloudsdk_core::huawei::PathPart::Literal(#l)),
+        UriPart::ProjectId => quote!(::cloudsdk_core::huawei::PathPart::ProjectId),
+        UriPart::Param(i) => {
+            let m = &op.members[*i];
+            let wire = &m.wire_name;
+            let field = names::ident(&m.rust_name);
+            quote!(::cloudsdk_core::huawei::PathPart::Param { name: #wire, value: self.#field.clone() })
+        }
+    });
+    quote!(::std::vec::Vec::from([#(#parts),*]))
+}
+
+/// `let query = ...;`: the user's query members as `(name, value)` pairs, one per list item.
+fn query_tokens(op: &OperationModel) -> TokenStream {
+    let query = op
+        .members
+        .iter()
+        .filter(|m| m.location == ParamLocation::Query && !m.client_filled)
+        .map(|m| {
+            let wire = &m.wire_name;
+            let field = names::ident(&m.rust_name);
+            let text = if m.scalar == Scalar::String {
+                quote!(value.clone())
+            } else {
+                quote!(value.to_string())
+            };
+            if m.list {
+                quote! {
+                    for value in &self.#field {
+                        query.push((#wire, #text));
+                    }
+                }
+            } else if m.required {
+                quote! {
+                    let value = &self.#field;
+                    query.push((#wire, #text));
+                }
+            } else {
+                quote! {
+                    if let Some(value) = &self.#field {
+                        query.push((#wire, #text));
+                    }
+                }
+            }
+        })
+        .collect::<Vec<_>>();
+    if query.is_empty() {
+        quote!(let query = ::std::vec::Vec::new();)
+    } else {
+        quote!(let mut query = ::std::vec::Vec::new(); #(#query)*)
+    }
+}
+
+/// Alibaba: an `RpcRequest` for the action with every user parameter.
+fn rpc_request_tokens(op: &OperationModel) -> TokenStream {
+    let action = op
+        .members
+        .iter()
+        .find(|m| m.client_filled)
+        .and_then(|m| m.value.clone())
+        .unwrap_or_else(|| op.name.clone());
+    let params = op.members.iter().filter(|m| !m.client_filled).map(|m| {
+        let wire = &m.wire_name;
+        let field = names::ident(&m.rust_name);
+        if m.list {
+            quote!(.param_list(#wire, &self.#field))
+        } else {
+            quote!(.param(#wire, &self.#field))
+        }
+    });
+    quote! {
+        /// The protocol request handed to the core.
+        pub(crate) fn to_request(&self) -> ::cloudsdk_core::aliyun::RpcRequest {
+            ::cloudsdk_core::aliyun::RpcRequest::new(#action) #(#params)*
+        }
+    }
+}
+
+/// The operation's error enum, its accessors and its trait impls.
 fn error_tokens(op: &OperationModel) -> TokenStream {
     let err = format_ident!("{}Error", op.name);
-    let mut doc = Doc::new();
-    doc.para(format!(
-        "Errors of [`{}`](crate::Client::{}).",
-        op.name, op.snake
-    ));
-    doc.para(
-        "One variant per documented error, plus `Unhandled` for anything else. Every variant \
-         keeps the full [`ErrorMetadata`](crate::error::ErrorMetadata) (status, code, \
-         message, request id). New variants may be added when the documentation grows: match \
-         with a wildcard arm and use `code()` for the rest.",
-    );
-    doc.paras(&op.errors_docs);
-    let doc = doc.outer();
+    let doc = error_enum_doc(op).outer();
     let variants = op.errors.iter().map(|e| {
         let v = format_ident!("{}", e.name);
-        let mut d = Doc::new();
-        let mut head = format!("HTTP {}", e.status);
-        if let Some(code) = &e.code {
-            head.push_str(&format!(", code `{code}`"));
-        } else {
-            head.push_str(" (any error code)");
-        }
-        if let Some(msg) = &e.message {
-            head.push_str(&format!(": \"{msg}\""));
-        }
-        d.para(head);
-        d.text(&e.doc);
-        if let Some(s) = &e.source {
-            d.para(format!("Source: {s}."));
-        }
-        let d = d.outer();
+        let d = error_variant_doc(e).outer();
         quote!(#d #v(::cloudsdk_core::error::ErrorMetadata),)
     });
     let names: Vec<_> = op
@@ -628,50 +599,7 @@ fn error_tokens(op: &OperationModel) -> TokenStream {
             }
         }
     });
-    let by_code: Vec<TokenStream> = op
-        .errors
-        .iter()
-        .filter_map(|e| {
-            let v = format_ident!("{}", e.name);
-            e.code.as_ref().map(|c| quote!(Some(#c) => Self::#v(meta),))
-        })
-        .collect();
-    let by_status: Vec<TokenStream> = op
-        .errors
-        .iter()
-        .filter(|e| e.code.is_none())
-        .map(|e| {
-            let v = format_ident!("{}", e.name);
-            let s = proc_macro2::Literal::u16_unsuffixed(e.status);
-            quote!(#s => Self::#v(meta),)
-        })
-        .collect();
-    let status_match = if by_status.is_empty() {
-        quote!(Self::Unhandled(meta))
-    } else {
-        quote! {
-            match meta.status() {
-                #(#by_status)*
-                _ => Self::Unhandled(meta),
-            }
-        }
-    };
-    let body = if by_code.is_empty() {
-        status_match
-    } else {
-        quote! {
-            let code = meta.code().map(::std::borrow::ToOwned::to_owned);
-            match code.as_deref() {
-                #(#by_code)*
-                _ => #status_match,
-            }
-        }
-    };
-    let from_metadata = if by_code.is_empty() && by_status.is_empty() {
-        quote!(Self::Unhandled(meta))
-    } else {
-        body
-    };
+    let impls = error_trait_impls(&err, &from_metadata_body(op));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq)]
@@ -719,6 +647,94 @@ fn error_tokens(op: &OperationModel) -> TokenStream {
             }
         }
 
+        #impls
+    }
+}
+
+/// The error enum's doc: what its variants are, then the spec's notes.
+fn error_enum_doc(op: &OperationModel) -> Doc {
+    let mut doc = Doc::new();
+    doc.para(format!(
+        "Errors of [`{}`](crate::Client::{}).",
+        op.name, op.snake
+    ));
+    doc.para(
+        "One variant per documented error, plus `Unhandled` for anything else. Every variant \
+         keeps the full [`ErrorMetadata`](crate::error::ErrorMetadata) (status, code, \
+         message, request id). New variants may be added when the documentation grows: match \
+         with a wildcard arm and use `code()` for the rest.",
+    );
+    doc.paras(&op.errors_docs);
+    doc
+}
+
+/// A documented error's doc: status, code and message, then its description and source.
+fn error_variant_doc(e: &ErrorModel) -> Doc {
+    let mut d = Doc::new();
+    let mut head = format!("HTTP {}", e.status);
+    if let Some(code) = &e.code {
+        head.push_str(&format!(", code `{code}`"));
+    } else {
+        head.push_str(" (any error code)");
+    }
+    if let Some(msg) = &e.message {
+        head.push_str(&format!(": \"{msg}\""));
+    }
+    d.para(head);
+    d.text(&e.doc);
+    if let Some(s) = &e.source {
+        d.para(format!("Source: {s}."));
+    }
+    d
+}
+
+/// The body of `from_metadata`: match the code first, then the status of the errors without
+/// a code, else `Unhandled`.
+fn from_metadata_body(op: &OperationModel) -> TokenStream {
+    let by_code: Vec<TokenStream> = op
+        .errors
+        .iter()
+        .filter_map(|e| {
+            let v = format_ident!("{}", e.name);
+            e.code.as_ref().map(|c| quote!(Some(#c) => Self::#v(meta),))
+        })
+        .collect();
+    let by_status: Vec<TokenStream> = op
+        .errors
+        .iter()
+        .filter(|e| e.code.is_none())
+        .map(|e| {
+            let v = format_ident!("{}", e.name);
+            let s = proc_macro2::Literal::u16_unsuffixed(e.status);
+            quote!(#s => Self::#v(meta),)
+        })
+        .collect();
+    let status_match = if by_status.is_empty() {
+        quote!(Self::Unhandled(meta))
+    } else {
+        quote! {
+            match meta.status() {
+                #(#by_status)*
+                _ => Self::Unhandled(meta),
+            }
+        }
+    };
+    if by_code.is_empty() {
+        status_match
+    } else {
+        quote! {
+            let code = meta.code().map(::std::borrow::ToOwned::to_owned);
+            match code.as_deref() {
+                #(#by_code)*
+                _ => #status_match,
+            }
+        }
+    }
+}
+
+/// `OperationError`, `Display` and `Error` for the error enum `err`.
+fn error_trait_impls(err: &proc_macro2::Ident, from_metadata: &TokenStream) -> TokenStream {
+    quote! {
         impl ::cloudsdk_core::error::OperationError for #err {
             fn from_metadata(meta: ::cloudsdk_core::error::ErrorMetadata) -> Self {
                 #from_metadata
@@ -741,14 +757,37 @@ fn error_tokens(op: &OperationModel) -> TokenStream {
 
 /// `src/operation/<op>.rs`.
 pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
-    let input = format_ident!("{}Input", op.name);
-    let input_builder = format_ident!("{}InputBuilder", op.name);
-    let fluent = format_ident!("{}FluentBuilder", op.name);
-    let output = format_ident!("{}Output", op.name);
-    let err = format_ident!("{}Error", op.name);
-    let user_members: Vec<&MemberModel> = op.members.iter().filter(|m| !m.client_filled).collect();
+    let mdoc = module_doc(model, op).inner();
+    let input = input_tokens(model, op);
+    let fluent = fluent_builder_tokens(model, op);
+    let output_struct = {
+        let mut extra = Doc::new();
+        extra.para(format!(
+            "Response of [`{}`](crate::Client::{}).",
+            op.name, op.snake
+        ));
+        if let Some(root) = &op.output.xml_root {
+            extra.para(format!("XML responses have the root element `<{root}>`."));
+        }
+        struct_tokens(&op.output, &extra)
+    };
+    let errors = error_tokens(op);
+    quote! {
+        #mdoc
 
-    // Module docs.
+        #input
+
+        #fluent
+
+        #output_struct
+
+        #errors
+    }
+}
+
+/// The module doc: title, description, how it reaches the wire, parameters, example
+/// requests, documented errors and a usage example.
+fn module_doc(model: &Model, op: &OperationModel) -> Doc {
     let mut mdoc = Doc::new();
     mdoc.para(if op.title == op.name {
         op.name.clone()
@@ -758,25 +797,8 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
     mdoc.text(&op.doc);
     match &model.protocol {
         Protocol::Huawei { .. } => {
-            let mut lines = Vec::new();
-            for (v, parts) in &op.uris {
-                let mut uri = String::new();
-                for p in parts {
-                    match p {
-                        UriPart::Literal(l) => uri.push_str(l),
-                        UriPart::ProjectId => uri.push_str("{project_id}"),
-                        UriPart::Param(i) => {
-                            uri.push_str(&format!("{{{}}}", op.members[*i].wire_name))
-                        }
-                    }
-                }
-                match v {
-                    Some(v) => lines.push(format!("{} {uri}    (ApiVersion::{v})", op.method)),
-                    None => lines.push(format!("{} {uri}", op.method)),
-                }
-            }
             mdoc.heading("URI");
-            mdoc.code("text", &lines.join("\n"));
+            mdoc.code("text", &uri_lines(op).join("\n"));
         }
         Protocol::Aliyun { .. } => {
             mdoc.heading("Action");
@@ -789,30 +811,7 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
     if !op.members.is_empty() {
         mdoc.heading("Parameters");
         for m in &op.members {
-            let mut line = format!(
-                "- `{}` ({}{})",
-                display_name(m),
-                m.documented_type
-                    .clone()
-                    .unwrap_or_else(|| format!("{:?}", m.scalar)),
-                if m.required { ", required" } else { "" }
-            );
-            if m.client_filled {
-                line.push_str(": filled in by the client");
-            } else {
-                line.push_str(&format!(
-                    ": set with `{}()`",
-                    m.item_setter.as_deref().unwrap_or(&m.rust_name)
-                ));
-                if m.default_client_region {
-                    line.push_str(", or taken from the client's region");
-                }
-            }
-            let first = m.doc.translation.first().or(m.doc.docs.first());
-            if let Some(first) = first {
-                line.push_str(&format!(". {first}"));
-            }
-            mdoc.para(line);
+            mdoc.para(parameter_line(m));
         }
     }
     if !op.example_requests.is_empty() {
@@ -827,6 +826,7 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
     if !op.errors.is_empty() || !op.errors_docs.is_empty() {
         mdoc.heading("Documented errors");
         mdoc.paras(&op.errors_docs);
+        let err = format_ident!("{}Error", op.name);
         for e in &op.errors {
             let mut line = format!("- HTTP {}", e.status);
             if let Some(c) = &e.code {
@@ -843,9 +843,63 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
     mdoc.heading("Example");
     mdoc.code("no_run", &usage_example(model, op));
     mdoc.para(format!("Source: {}.", op.source));
-    let mdoc = mdoc.inner();
+    mdoc
+}
 
-    // Input.
+/// `METHOD /uri/{param}` for each URI template, with its API version when there are several.
+fn uri_lines(op: &OperationModel) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (v, parts) in &op.uris {
+        let mut uri = String::new();
+        for p in parts {
+            match p {
+                UriPart::Literal(l) => uri.push_str(l),
+                UriPart::ProjectId => uri.push_str("{project_id}"),
+                UriPart::Param(i) => uri.push_str(&format!("{{{}}}", op.members[*i].wire_name)),
+            }
+        }
+        match v {
+            Some(v) => lines.push(format!("{} {uri}    (ApiVersion::{v})", op.method)),
+            None => lines.push(format!("{} {uri}", op.method)),
+        }
+    }
+    lines
+}
+
+/// A parameter's line in the module doc: name, type, who fills it, first doc sentence.
+fn parameter_line(m: &MemberModel) -> String {
+    let mut line = format!(
+        "- `{}` ({}{})",
+        display_name(m),
+        m.documented_type
+            .clone()
+            .unwrap_or_else(|| format!("{:?}", m.scalar)),
+        if m.required { ", required" } else { "" }
+    );
+    if m.client_filled {
+        line.push_str(": filled in by the client");
+    } else {
+        line.push_str(&format!(
+            ": set with `{}()`",
+            m.item_setter.as_deref().unwrap_or(&m.rust_name)
+        ));
+        if m.default_client_region {
+            line.push_str(", or taken from the client's region");
+        }
+    }
+    let first = m.doc.translation.first().or(m.doc.docs.first());
+    if let Some(first) = first {
+        line.push_str(&format!(". {first}"));
+    }
+    line
+}
+
+/// The input struct with `to_request()`, and its builder whose `build()` checks the
+/// documented constraints.
+fn input_tokens(model: &Model, op: &OperationModel) -> TokenStream {
+    let input = format_ident!("{}Input", op.name);
+    let input_builder = format_ident!("{}InputBuilder", op.name);
+    let user_members: Vec<&MemberModel> = op.members.iter().filter(|m| !m.client_filled).collect();
     let input_fields = user_members.iter().map(|m| {
         let doc = member_doc(m).outer();
         let f = names::ident(&m.rust_name);
@@ -858,76 +912,16 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
         quote!(pub(crate) #f: #ty,)
     });
     let builder_methods = user_members.iter().map(|m| accessor_methods(m, false));
-    let fluent_methods = user_members.iter().map(|m| accessor_methods(m, true));
-    // Parameters that default to a client setting (the region) when the user left them unset.
-    let client_defaults: Vec<TokenStream> = user_members
-        .iter()
-        .filter(|m| m.default_client_region)
-        .map(|m| {
-            let field = names::ident(&m.rust_name);
-            quote! {
-                if inner.#field.is_none() {
-                    inner.#field = self.client.inner.region().map(::std::borrow::ToOwned::to_owned);
-                }
-            }
-        })
-        .collect();
-    let build_input = if client_defaults.is_empty() {
-        quote! {
-            let input = self.inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
-        }
-    } else {
-        quote! {
-            let mut inner = self.inner;
-            #(#client_defaults)*
-            let input = inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
-        }
-    };
     let build_members = user_members.iter().map(|m| build_member(m));
     let field_names: Vec<_> = user_members
         .iter()
         .map(|m| names::ident(&m.rust_name))
         .collect();
     let request = request_tokens(model, op);
-    let send_request = if model.api_version.is_some() {
-        quote!(input.to_request(self.client.api_version()))
-    } else {
-        quote!(input.to_request())
-    };
-    let output_struct = {
-        let mut extra = Doc::new();
-        extra.para(format!(
-            "Response of [`{}`](crate::Client::{}).",
-            op.name, op.snake
-        ));
-        if let Some(root) = &op.output.xml_root {
-            extra.para(format!("XML responses have the root element `<{root}>`."));
-        }
-        struct_tokens(&op.output, &extra)
-    };
-    let errors = error_tokens(op);
-    let op_name = &op.name;
-    let send_doc = Doc::new()
-        .para("Validates the input and sends the request.")
-        .heading("Errors")
-        .para(format!(
-            "[`SdkError::Construction`](crate::SdkError::Construction) when the input is \
-             invalid (nothing is sent); otherwise what the call produced: a timeout, a dispatch \
-             failure, an undecodable response, or a service error whose [`{err}`] tells which \
-             documented error it is."
-        ))
-        .outer();
-    let input_doc = format!(" Input of [`{op_name}`](crate::Client::{}).", op.snake);
+    let input_doc = format!(" Input of [`{}`](crate::Client::{}).", op.name, op.snake);
     let builder_doc =
         format!(" Builder for [`{input}`]; `build()` checks the documented constraints.");
-    let fluent_doc = format!(
-        " Fluent builder for [`{op_name}`](crate::Client::{}): set the parameters, then `send()`.",
-        op.snake
-    );
-
     quote! {
-        #mdoc
-
         #[doc = #input_doc]
         #[derive(Debug, Clone, PartialEq, Eq)]
         #[non_exhaustive]
@@ -965,7 +959,38 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
                 Ok(#input { #(#field_names),* })
             }
         }
+    }
+}
 
+/// The fluent builder the client returns: the input builder's setters and `send()`.
+fn fluent_builder_tokens(model: &Model, op: &OperationModel) -> TokenStream {
+    let input_builder = format_ident!("{}InputBuilder", op.name);
+    let fluent = format_ident!("{}FluentBuilder", op.name);
+    let output = format_ident!("{}Output", op.name);
+    let err = format_ident!("{}Error", op.name);
+    let user_members = op.members.iter().filter(|m| !m.client_filled);
+    let fluent_methods = user_members.map(|m| accessor_methods(m, true));
+    let build_input = build_input_tokens(op);
+    let send_request = if model.api_version.is_some() {
+        quote!(input.to_request(self.client.api_version()))
+    } else {
+        quote!(input.to_request())
+    };
+    let send_doc = Doc::new()
+        .para("Validates the input and sends the request.")
+        .heading("Errors")
+        .para(format!(
+            "[`SdkError::Construction`](crate::SdkError::Construction) when the input is \
+             invalid (nothing is sent); otherwise what the call produced: a timeout, a dispatch \
+             failure, an undecodable response, or a service error whose [`{err}`] tells which \
+             documented error it is."
+        ))
+        .outer();
+    let fluent_doc = format!(
+        " Fluent builder for [`{}`](crate::Client::{}): set the parameters, then `send()`.",
+        op.name, op.snake
+    );
+    quote! {
         #[doc = #fluent_doc]
         #[derive(Debug, Clone)]
         #[must_use]
@@ -993,9 +1018,34 @@ pub fn operation_file(model: &Model, op: &OperationModel) -> TokenStream {
                 self.client.inner.send::<#output, #err>(request).await
             }
         }
+    }
+}
 
-        #output_struct
-
-        #errors
+/// `let input = ...;` in `send()`: parameters that default to a client setting (the region)
+/// are filled when the user left them unset, then the input is built.
+fn build_input_tokens(op: &OperationModel) -> TokenStream {
+    let client_defaults: Vec<TokenStream> = op
+        .members
+        .iter()
+        .filter(|m| !m.client_filled && m.default_client_region)
+        .map(|m| {
+            let field = names::ident(&m.rust_name);
+            quote! {
+                if inner.#field.is_none() {
+                    inner.#field = self.client.inner.region().map(::std::borrow::ToOwned::to_owned);
+                }
+            }
+        })
+        .collect();
+    if client_defaults.is_empty() {
+        quote! {
+            let input = self.inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
+        }
+    } else {
+        quote! {
+            let mut inner = self.inner;
+            #(#client_defaults)*
+            let input = inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
+        }
     }
 }

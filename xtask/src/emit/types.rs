@@ -263,20 +263,7 @@ pub fn struct_tokens(s: &StructModel, extra_doc: &Doc) -> TokenStream {
 
 /// A string enum with an `Unknown` catch-all.
 pub fn enum_tokens(e: &EnumModel) -> TokenStream {
-    let mut doc = Doc::new();
-    if let Some(n) = &e.documented_name {
-        doc.para(format!("{n} (as the document names it)."));
-    }
-    doc.text(&e.doc);
-    if let Some(src) = &e.source {
-        doc.para(format!("Source: {src}."));
-    }
-    doc.divergences(&e.divergences);
-    doc.para(
-        "The set is open: a value this version does not know decodes to `Unknown` and is \
-         written back unchanged. Match it with a wildcard arm and compare `as_str()`.",
-    );
-    let doc = doc.outer();
+    let doc = enum_doc(e).outer();
     let name = format_ident!("{}", e.name);
     let variants: Vec<_> = e
         .values
@@ -290,6 +277,7 @@ pub fn enum_tokens(e: &EnumModel) -> TokenStream {
         doc.text(d);
         doc.outer()
     });
+    let conversions = enum_conversions(&name, &variants, &wires);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -318,6 +306,36 @@ pub fn enum_tokens(e: &EnumModel) -> TokenStream {
             }
         }
 
+        #conversions
+    }
+}
+
+/// An enum's doc: the document's name and text, then how unknown values behave.
+fn enum_doc(e: &EnumModel) -> Doc {
+    let mut doc = Doc::new();
+    if let Some(n) = &e.documented_name {
+        doc.para(format!("{n} (as the document names it)."));
+    }
+    doc.text(&e.doc);
+    if let Some(src) = &e.source {
+        doc.para(format!("Source: {src}."));
+    }
+    doc.divergences(&e.divergences);
+    doc.para(
+        "The set is open: a value this version does not know decodes to `Unknown` and is \
+         written back unchanged. Match it with a wildcard arm and compare `as_str()`.",
+    );
+    doc
+}
+
+/// Conversions of a string enum from and to its wire value: `From<&str>`, `From<String>`,
+/// `FromStr`, `AsRef<str>`, `Display` and serde.
+fn enum_conversions(
+    name: &proc_macro2::Ident,
+    variants: &[proc_macro2::Ident],
+    wires: &[&String],
+) -> TokenStream {
+    quote! {
         impl ::std::convert::From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
