@@ -274,17 +274,9 @@ fn xml_child_text(body: &[u8], name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
 
     fn recv(status: u16, headers: &[(&str, &str)], body: &str) -> Received {
-        Received {
-            status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
-                .collect(),
-            body: Bytes::from(body.to_owned()),
-        }
+        Received::from_pairs(status, headers.iter().copied(), body.as_bytes())
     }
 
     #[test]
@@ -442,11 +434,7 @@ mod tests {
                 ),
                 body in body(),
             ) {
-                let r = Received {
-                    status,
-                    headers: headers.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
-                    body: Bytes::from(body),
-                };
+                let r = Received::from_pairs(status, headers.iter().map(|(k, v)| (*k, v)), &body);
                 for meta in [huawei_error(&r), aliyun_error(&r)] {
                     prop_assert_eq!(meta.status, status);
                     if let Some(m) = meta.message() {

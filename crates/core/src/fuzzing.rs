@@ -3,18 +3,13 @@
 //! Each function wraps a crate-private routine that turns untrusted bytes into values: response
 //! and error decoders, the `Date` header parser, path-parameter validation.
 
-use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 use crate::error::{BoxError, ConstructionError, ErrorMetadata};
 use crate::runtime::Received;
 
 fn received(status: u16, headers: &[(String, String)], body: &[u8]) -> Received {
-    Received {
-        status,
-        headers: headers.to_vec(),
-        body: Bytes::copy_from_slice(body),
-    }
+    Received::from_pairs(status, headers.iter().map(|(n, v)| (n, v)), body)
 }
 
 /// Huawei error body (and headers) → metadata, as the client decodes a non-2xx response.

@@ -52,6 +52,7 @@ fn show_request(id: &str) -> RestRequest {
             },
         ],
         query: vec![],
+        body: None,
     }
 }
 

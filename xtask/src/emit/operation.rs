@@ -529,6 +529,7 @@ fn request_tokens(model: &Model, op: &OperationModel) -> TokenStream {
                         method: #method,
                         path: #path,
                         query,
+                        body: ::std::option::Option::None,
                     }
                 }
             }

@@ -142,6 +142,7 @@ impl NovaListServerSecurityGroupsInput {
                 }
             },
             query,
+            body: ::std::option::Option::None,
         }
     }
 }
