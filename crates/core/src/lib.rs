@@ -30,6 +30,8 @@ pub mod retry;
 mod runtime;
 pub mod serde_helpers;
 pub mod sign;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 mod validate;
 
 pub use credentials::Credentials;

@@ -1,6 +1,7 @@
 //! Huawei protocol end to end against a local HTTP server.
 
 mod common;
+use common::Route;
 
 use std::time::Duration;
 
@@ -59,7 +60,7 @@ fn show_request(id: &str) -> RestRequest {
 fn builder(server: &Server) -> HuaweiClientBuilder {
     HuaweiClientBuilder::new(&VPC)
         .region("cn-north-4")
-        .endpoint(server.url())
+        .via(server)
         .project_id(PROJECT)
         .credentials(Credentials::new(AK, SK))
         .retry_config(fast_retry(3))
@@ -548,7 +549,7 @@ async fn undecodable_success_body_is_a_response_error() {
 #[tokio::test]
 async fn response_body_cap_is_enforced_while_streaming() {
     // 64 chunks of 64 KiB (4 MiB) chunked; the cap is 100 KiB.
-    let server = Server::sequence(vec![Reply::Chunked {
+    let server = Server::tcp_sequence(vec![Reply::Chunked {
         status: 200,
         chunk: 64 * 1024,
         count: 64,
@@ -602,7 +603,7 @@ async fn project_id_is_discovered_once_and_shared_by_clones() {
     let vpc = Server::sequence(vec![Reply::json(200, OK_BODY)]).await;
     let client = HuaweiClientBuilder::new(&VPC)
         .region("cn-north-4")
-        .endpoint(vpc.url())
+        .via(&vpc)
         .iam_endpoint(iam.url())
         .credentials(Credentials::new(AK, SK))
         .build()
@@ -651,7 +652,7 @@ async fn project_discovery_with_zero_or_many_projects_fails_clearly() {
         let vpc = Server::sequence(vec![Reply::json(200, OK_BODY)]).await;
         let client = HuaweiClientBuilder::new(&VPC)
             .region("cn-north-4")
-            .endpoint(vpc.url())
+            .via(&vpc)
             .iam_endpoint(iam.url())
             .credentials(Credentials::new(AK, SK))
             .build()
@@ -686,7 +687,7 @@ async fn iam_endpoint_comes_from_the_environment() {
         ("HUAWEICLOUD_SDK_IAM_ENDPOINT", iam.url().as_str()),
     ]);
     let client = HuaweiClientBuilder::from_env_with(&VPC, env)
-        .endpoint(vpc.url())
+        .via(&vpc)
         .build()
         .unwrap();
     assert_eq!(client.region(), Some("cn-north-4"));
@@ -706,7 +707,7 @@ async fn from_env_reads_project_id() {
         ("HUAWEICLOUD_SDK_PROJECT_ID", "envproject"),
     ]);
     let client = HuaweiClientBuilder::from_env_with(&VPC, env)
-        .endpoint(vpc.url())
+        .via(&vpc)
         .build()
         .unwrap();
     client
