@@ -95,3 +95,8 @@ pub use client::{Client, ClientBuilder};
 pub use cloudsdk_core::aliyun::{Format, SignatureAlgorithm};
 pub use cloudsdk_core::error::ErrorMetadata;
 pub use cloudsdk_core::{BuildError, Credentials, SdkError};
+
+/// In-memory replay client for tests of code that calls this crate (feature
+/// `test-util`): scripted replies, recorded requests, no socket.
+#[cfg(feature = "test-util")]
+pub use cloudsdk_core::test_util;

@@ -65,11 +65,10 @@ use crate::endpoint::{Endpoint, validate_region};
 use crate::error::{BoxError, BuildError, ConstructionError, OperationError, SdkError};
 use crate::error_body;
 use crate::http::HttpRequest;
-use crate::huawei::decode_json;
 use crate::identity::CredentialSource;
 use crate::redact::Redactor;
 use crate::retry::RetryConfig;
-use crate::runtime::{Failure, Outcome, Protocol, Received, Runtime, RuntimeSettings};
+use crate::runtime::{Failure, Outcome, Protocol, Received, Runtime, RuntimeSettings, decode_json};
 use crate::sign;
 
 /// Static description of an Alibaba Cloud product API, emitted by the generator.

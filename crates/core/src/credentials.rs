@@ -354,6 +354,7 @@ impl Env {
             .map(PathBuf::from)
     }
 
+    #[cfg(feature = "aliyun")]
     fn is_true(&self, key: &str) -> bool {
         self.get(key)
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
@@ -466,6 +467,7 @@ fn ready(result: Result<Credentials, CredentialsError>) -> ProvideFuture<'static
 // ---------------------------------------------------------------------------------------------
 
 /// Huawei Cloud providers.
+#[cfg(feature = "huawei")]
 pub mod huawei {
     use super::*;
 
@@ -624,6 +626,7 @@ pub mod huawei {
 // ---------------------------------------------------------------------------------------------
 
 /// Alibaba Cloud providers.
+#[cfg(feature = "aliyun")]
 pub mod aliyun {
     use super::*;
 

@@ -63,13 +63,13 @@ use tracing::Instrument;
 
 use crate::credentials::{self, Credentials, Env, ProvideCredentials};
 use crate::endpoint::{Endpoint, validate_region};
-use crate::error::{BoxError, BuildError, ConstructionError, OperationError, SdkError};
+use crate::error::{BuildError, ConstructionError, OperationError, SdkError};
 use crate::error_body;
 use crate::http::HttpRequest;
 use crate::identity::{CredentialSource, SingleFlight};
 use crate::redact::Redactor;
 use crate::retry::RetryConfig;
-use crate::runtime::{Failure, Outcome, Protocol, Received, Runtime, RuntimeSettings};
+use crate::runtime::{Failure, Outcome, Protocol, Received, Runtime, RuntimeSettings, decode_json};
 use crate::sign;
 
 /// Static description of a Huawei service, emitted by the generator.
@@ -499,16 +499,6 @@ fn is_clock_skew(meta: &crate::error::ErrorMetadata) -> bool {
         && meta
             .message()
             .is_some_and(|m| m.to_ascii_lowercase().contains("signature expired"))
-}
-
-/// Decodes a JSON body; an empty body decodes as `{}` (or `null`).
-pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BoxError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return serde_json::from_slice(b"{}")
-            .or_else(|_| serde_json::from_slice(b"null"))
-            .map_err(|e: serde_json::Error| Box::new(e) as BoxError);
-    }
-    serde_json::from_slice(body).map_err(|e| Box::new(e) as BoxError)
 }
 
 pub(crate) fn encode_param(name: &'static str, value: &str) -> Result<String, ConstructionError> {

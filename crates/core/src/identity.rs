@@ -2,8 +2,9 @@
 //! single-flight cache for values looked up once per client (the Huawei project id).
 
 use std::fmt;
-use std::future::Future;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+#[cfg(feature = "huawei")]
+use std::sync::{Mutex, OnceLock};
 
 use crate::credentials::{self, Credentials, ProvideCredentials};
 use crate::error::{BuildError, ConstructionError};
@@ -75,6 +76,7 @@ impl CredentialSource {
     }
 }
 
+#[cfg(feature = "huawei")]
 /// A value looked up at most once at a time: concurrent callers wait for the lookup in flight
 /// and share its result, success or failure. A success is cached for good; after a failure the
 /// next caller (one that arrived after the failed lookup ended) starts a new lookup.
@@ -87,6 +89,7 @@ pub(crate) struct SingleFlight<T, E> {
     failed: Mutex<(u64, Option<E>)>,
 }
 
+#[cfg(feature = "huawei")]
 impl<T: Clone, E: Clone> SingleFlight<T, E> {
     pub(crate) fn new() -> Self {
         Self {
@@ -139,6 +142,7 @@ impl<T: Clone, E: Clone> SingleFlight<T, E> {
     }
 }
 
+#[cfg(feature = "huawei")]
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use http::HeaderMap;
 use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use tracing::Instrument;
 
@@ -313,6 +314,16 @@ pub(crate) fn parse_http_date(value: &str) -> Option<OffsetDateTime> {
     time::PrimitiveDateTime::parse(value.trim(), IMF_FIXDATE)
         .ok()
         .map(time::PrimitiveDateTime::assume_utc)
+}
+
+/// Decodes a JSON body; an empty body decodes as `{}` (or `null`).
+pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BoxError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return serde_json::from_slice(b"{}")
+            .or_else(|_| serde_json::from_slice(b"null"))
+            .map_err(|e: serde_json::Error| Box::new(e) as BoxError);
+    }
+    serde_json::from_slice(body).map_err(|e| Box::new(e) as BoxError)
 }
 
 /// A complete response: status, headers as received, body (at most the cap).

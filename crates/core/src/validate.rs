@@ -10,6 +10,7 @@
 use crate::credentials::Credentials;
 use crate::error::ConstructionError;
 
+#[cfg(feature = "huawei")]
 /// Longest project id accepted (real ones are 32 hex digits).
 pub(crate) const MAX_PROJECT_ID_LEN: usize = 128;
 
@@ -53,6 +54,7 @@ pub(crate) fn check_credentials(c: &Credentials) -> Result<(), ConstructionError
     }
 }
 
+#[cfg(feature = "huawei")]
 /// Why a project id is unusable, or `None`. It goes into the path (encoded) and into the
 /// `X-Project-Id` header (verbatim).
 pub(crate) fn project_id_problem(p: &str) -> Option<String> {
@@ -149,6 +151,7 @@ mod tests {
         assert_eq!(credentials_problem(&c), None);
     }
 
+    #[cfg(feature = "huawei")]
     #[test]
     fn project_ids() {
         assert_eq!(project_id_problem("0605767b5280d57e2f6ec014d9c0a2b7"), None);

@@ -87,11 +87,20 @@ fn cargo_toml(model: &Model) -> String {
          [lints]\n\
          workspace = true\n\
          \n\
+         [features]\n\
+         # The replay client for tests of code that calls this crate: `test_util`.\n\
+         test-util = [\"cloudsdk-core/test-util\"]\n\
+         \n\
          [dependencies]\n\
-         cloudsdk-core.workspace = true\n\
+         cloudsdk-core = {{ workspace = true, features = [\"{vendor}\"] }}\n\
          serde.workspace = true\n\
          {extra_deps}",
         name = model.crate_name,
+        vendor = if model.protocol.is_aliyun() {
+            "aliyun"
+        } else {
+            "huawei"
+        },
     )
 }
 
@@ -187,6 +196,10 @@ fn lib_file(model: &Model) -> TokenStream {
         #aliyun_reexport
         pub use cloudsdk_core::error::ErrorMetadata;
         pub use cloudsdk_core::{BuildError, Credentials, SdkError};
+        /// In-memory replay client for tests of code that calls this crate (feature
+        /// `test-util`): scripted replies, recorded requests, no socket.
+        #[cfg(feature = "test-util")]
+        pub use cloudsdk_core::test_util;
     }
 }
 
