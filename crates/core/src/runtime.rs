@@ -42,7 +42,7 @@ pub(crate) const MAX_SERVER_DELAY: Duration = Duration::from_secs(120);
 ///
 /// Neither string contains the secret, but both can contain the security token: raw in a
 /// canonical header, percent-encoded once in a V2 canonical query and twice in a V2 string to
-/// sign. Every form is replaced by `***` before anything is logged.
+/// sign. Every form is replaced by `***` (by the one [`Redactor`]) before anything is logged.
 pub(crate) fn trace_signing(
     algorithm: &str,
     canonical: &str,
@@ -52,17 +52,11 @@ pub(crate) fn trace_signing(
     if !tracing::enabled!(tracing::Level::TRACE) {
         return;
     }
+    let redactor = Redactor::new(security_token);
     let redact = |text: &str| -> String {
-        match security_token {
-            Some(token) if !token.is_empty() => {
-                let once = crate::sign::encode::percent_encode(token);
-                let twice = crate::sign::encode::percent_encode(&once);
-                text.replace(&twice, "***")
-                    .replace(&once, "***")
-                    .replace(token, "***")
-            }
-            _ => text.to_owned(),
-        }
+        let mut text = text.to_owned();
+        redactor.text(&mut text);
+        text
     };
     tracing::trace!(
         algorithm,
