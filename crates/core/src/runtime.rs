@@ -725,11 +725,11 @@ impl Runtime {
                 e.connect_limit().unwrap_or(elapsed),
                 elapsed,
             )),
-            HttpErrorKind::Timeout => AttemptError::Timeout(TimeoutError::new(
-                TimeoutKind::Attempt,
-                self.attempt_timeout.unwrap_or(elapsed).min(elapsed),
-                elapsed,
-            )),
+            // The client's own timeout (of a client the user brought): its limit is not known
+            // here, the time it took is.
+            HttpErrorKind::Timeout => {
+                AttemptError::Timeout(TimeoutError::new(TimeoutKind::Attempt, elapsed, elapsed))
+            }
             HttpErrorKind::Connect => {
                 AttemptError::Dispatch(DispatchError::new("could not connect", true, e))
             }
