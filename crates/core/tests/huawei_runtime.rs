@@ -141,6 +141,35 @@ async fn success_sends_signed_headers_and_decodes() {
 }
 
 #[tokio::test]
+async fn a_request_body_is_sent_with_its_content_type_and_signed() {
+    let server = Server::sequence(vec![Reply::json(201, OK_BODY)]).await;
+    let body = r#"{"security_group":{"name":"sg-new"}}"#;
+    let request = RestRequest::new("CreateSecurityGroup", "POST")
+        .literal("/v3/")
+        .project_id()
+        .literal("/vpc/security-groups")
+        .body("application/json;charset=UTF-8", body);
+    let out: ShowOut = client(&server)
+        .send::<ShowOut, FakeError>(request)
+        .await
+        .unwrap();
+    assert_eq!(out.security_group.unwrap().name, "sg-web");
+    let r = &server.requests()[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.body, body.as_bytes());
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json;charset=UTF-8")
+    );
+    // The signature covers the body: recomputed over what was sent, and not over another body.
+    verify_authorization(r, SK);
+    let mut other = r.clone();
+    other.body = b"{}".to_vec();
+    let recheck = std::panic::catch_unwind(|| verify_authorization(&other, SK));
+    assert!(recheck.is_err(), "a different body must not verify");
+}
+
+#[tokio::test]
 async fn security_token_is_sent_and_signed_and_query_is_canonical() {
     let server = Server::sequence(vec![Reply::json(200, "{}")]).await;
     let client = builder(&server)
