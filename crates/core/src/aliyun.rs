@@ -56,6 +56,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
@@ -63,9 +64,11 @@ use crate::credentials::{self, Credentials, Env, ProvideCredentials};
 use crate::endpoint::{Endpoint, validate_region};
 use crate::error::{BoxError, BuildError, ConstructionError, OperationError, SdkError};
 use crate::error_body;
-use crate::huawei::{CredentialSourceAny, decode_json, resolve_credentials};
+use crate::http::HttpRequest;
+use crate::identity::CredentialSource;
+use crate::redact::Redactor;
 use crate::retry::RetryConfig;
-use crate::runtime::{PreparedRequest, ProtocolHooks, Runtime, RuntimeSettings};
+use crate::runtime::{Failure, Outcome, Protocol, Received, Runtime, RuntimeSettings, decode_json};
 use crate::sign;
 
 /// Static description of an Alibaba Cloud product API, emitted by the generator.
@@ -409,10 +412,9 @@ impl AliyunClientBuilder {
             }
         };
         let env = self.env.clone();
-        let creds = resolve_credentials(self.credentials, self.provider, || {
+        let creds = CredentialSource::from_builder(self.credentials, self.provider, || {
             credentials::aliyun::default_chain(env)
         })?;
-        creds.check_static()?;
         let runtime = Runtime::new(
             &self.settings,
             self.service.crate_name,
@@ -444,16 +446,10 @@ struct Inner {
     runtime: Runtime,
     endpoint: Endpoint,
     region: Option<String>,
-    credentials: CredentialSourceAny,
+    credentials: CredentialSource,
     algorithm: SignatureAlgorithm,
     format: Format,
 }
-
-static HOOKS: ProtocolHooks<'static> = ProtocolHooks {
-    parse_error: &error_body::aliyun_error,
-    request_id: &error_body::aliyun_request_id,
-    is_clock_skew: &is_clock_skew,
-};
 
 /// `InvalidTimeStamp.Expired`: the `x-acs-date` / `Timestamp` is more than 15 minutes away from
 /// the server's clock.
@@ -504,175 +500,219 @@ impl AliyunClient {
         self.inner.runtime.clock_offset_seconds()
     }
 
-    fn prepare(
-        &self,
-        request: &RpcRequest,
-        credentials: &Credentials,
-        now: OffsetDateTime,
-    ) -> Result<PreparedRequest, ConstructionError> {
-        let inner = &*self.inner;
-        let service = inner.service;
-        let endpoint = &inner.endpoint;
-        let path = format!("{}/", endpoint.base_path);
-        let now = sign::aliyun_v2::format_timestamp(now);
-        let ua = inner.runtime.user_agent.as_str();
-        let accept = inner.format.accept();
-        let mut headers: Vec<(String, String)>;
-        let query: String;
-        match inner.algorithm {
-            SignatureAlgorithm::V3 => {
-                let nonce = sign::aliyun_v3::new_nonce();
-                let mut h: Vec<(&str, &str)> = vec![
-                    ("host", endpoint.host.as_str()),
-                    ("x-acs-action", request.action),
-                    ("x-acs-version", service.version),
-                    ("x-acs-date", &now),
-                    ("x-acs-signature-nonce", &nonce),
-                    ("x-acs-content-sha256", sign::EMPTY_PAYLOAD_SHA256),
-                ];
-                if let Some(token) = credentials.security_token() {
-                    h.push(("x-acs-security-token", token));
-                    h.push(("x-acs-accesskey-id", credentials.access_key_id()));
-                }
-                h.push(("accept", accept));
-                h.push(("user-agent", ua));
-                let mut q: Vec<(&str, &str)> = request
-                    .params
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
-                if inner.format == Format::Xml {
-                    q.push(("Format", "XML"));
-                }
-                let signed = sign::aliyun_v3::sign(
-                    &sign::aliyun_v3::SigningInput {
-                        method: "POST",
-                        path: &path,
-                        query: &q,
-                        headers: &h,
-                        body: b"",
-                    },
-                    credentials.access_key_id(),
-                    credentials.access_key_secret(),
-                );
-                crate::runtime::trace_signing(
-                    sign::aliyun_v3::ALGORITHM,
-                    &signed.canonical_request,
-                    &signed.string_to_sign,
-                    credentials.security_token(),
-                );
-                headers = h
-                    .iter()
-                    .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-                    .collect();
-                headers.push(("authorization".to_owned(), signed.authorization));
-                query = signed.canonical_query;
-            }
-            SignatureAlgorithm::V2 => {
-                let nonce = crate::sign::new_uuid_v4_hyphenated();
-                let mut p: Vec<(&str, &str)> = request
-                    .params
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
-                for (name, _) in &p {
-                    if matches!(
-                        *name,
-                        "Action"
-                            | "Version"
-                            | "Format"
-                            | "AccessKeyId"
-                            | "SignatureMethod"
-                            | "SignatureVersion"
-                            | "SignatureNonce"
-                            | "Timestamp"
-                            | "SecurityToken"
-                            | "Signature"
-                    ) {
-                        return Err(ConstructionError::new(
-                            (*name).to_owned(),
-                            "is a common parameter set by the client",
-                        ));
-                    }
-                }
-                p.extend([
-                    ("Action", request.action),
-                    ("Version", service.version),
-                    ("Format", inner.format.param()),
-                    ("AccessKeyId", credentials.access_key_id()),
-                    ("SignatureMethod", sign::aliyun_v2::SIGNATURE_METHOD),
-                    ("SignatureVersion", sign::aliyun_v2::SIGNATURE_VERSION),
-                    ("SignatureNonce", nonce.as_str()),
-                    ("Timestamp", now.as_str()),
-                ]);
-                if let Some(token) = credentials.security_token() {
-                    p.push(("SecurityToken", token));
-                }
-                let signed = sign::aliyun_v2::sign("POST", &p, credentials.access_key_secret());
-                crate::runtime::trace_signing(
-                    sign::aliyun_v2::SIGNATURE_METHOD,
-                    &signed.canonical_query,
-                    &signed.string_to_sign,
-                    credentials.security_token(),
-                );
-                headers = vec![
-                    ("host".to_owned(), endpoint.host.clone()),
-                    ("x-acs-action".to_owned(), request.action.to_owned()),
-                    ("x-acs-version".to_owned(), service.version.to_owned()),
-                    ("accept".to_owned(), accept.to_owned()),
-                    ("user-agent".to_owned(), ua.to_owned()),
-                ];
-                query = signed.signed_query;
-            }
-        }
-        let mut url = format!("{}{}", endpoint.origin, path);
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        Ok(PreparedRequest {
-            method: reqwest::Method::POST,
-            url,
-            log_target: format!("{}{} action={}", endpoint.host, path, request.action),
-            headers,
-            body: Vec::new(),
-            redact: crate::runtime::redaction_forms(credentials.security_token()),
-        })
-    }
-
     /// Sends a request: resolves credentials, signs every attempt (fresh date and nonce),
     /// retries, applies timeouts, decodes a 2xx body (JSON or XML per [`Format`]) into `O` and
-    /// any other status into `E` (through [`OperationError::from_metadata`]).
+    /// any other status into `E` (through [`OperationError::from_metadata`]). The operation
+    /// timeout covers credential resolution too.
     pub async fn send<O, E>(&self, request: RpcRequest) -> Result<O, SdkError<E>>
     where
         O: DeserializeOwned,
         E: OperationError,
     {
-        for (name, _) in &request.params {
-            if name.is_empty() {
-                return Err(SdkError::Construction(ConstructionError::new(
-                    "parameter",
-                    "parameter names must not be empty",
-                )));
+        let (outcome, redactor) = self.call(&request).await;
+        match self.inner.format {
+            Format::Json => {
+                outcome.finish(&redactor, error_body::aliyun_request_id, decode_json::<O>)
+            }
+            Format::Xml => {
+                outcome.finish(&redactor, error_body::aliyun_request_id, decode_xml::<O>)
             }
         }
-        let credentials = self.inner.credentials.resolve().await?;
-        crate::validate::check_credentials(&credentials)?;
+    }
+
+    /// Validates the input (before any I/O), then runs the operation under its deadline.
+    async fn call(&self, request: &RpcRequest) -> (Outcome, Redactor) {
+        if request.params.iter().any(|(name, _)| name.is_empty()) {
+            let e = ConstructionError::new("parameter", "parameter names must not be empty");
+            return (Failure::from(e).into(), Redactor::none());
+        }
+        let mut redactor = Redactor::none();
         let product = self.inner.service.product;
         let outcome = self
             .inner
             .runtime
-            .execute(
-                product,
-                request.action,
-                &|_attempt, now| self.prepare(&request, &credentials, now),
-                &HOOKS,
-            )
+            .run(product, request.action, async {
+                match self.inner.credentials.resolve().await {
+                    Ok(credentials) => {
+                        let call = AliyunCall {
+                            inner: &self.inner,
+                            request,
+                            redactor: Redactor::new(credentials.security_token()),
+                            credentials: &credentials,
+                        };
+                        let outcome = self.inner.runtime.execute(&call).await;
+                        redactor = call.redactor;
+                        outcome
+                    }
+                    Err(e) => Failure::from(e).into(),
+                }
+            })
             .await;
-        match self.inner.format {
-            Format::Json => outcome.finish(&HOOKS, decode_json::<O>),
-            Format::Xml => outcome.finish(&HOOKS, decode_xml::<O>),
+        (outcome, redactor)
+    }
+}
+
+/// One Alibaba operation: everything needed to sign its attempts.
+struct AliyunCall<'a> {
+    inner: &'a Inner,
+    request: &'a RpcRequest,
+    credentials: &'a Credentials,
+    redactor: Redactor,
+}
+
+/// The common parameters the V2 signature sets itself.
+const V2_COMMON_PARAMETERS: &[&str] = &[
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "Timestamp",
+    "SecurityToken",
+    "Signature",
+];
+
+fn header_map(headers: &[(&str, &str)]) -> Result<http::HeaderMap, ConstructionError> {
+    let mut map = http::HeaderMap::with_capacity(headers.len());
+    for (n, v) in headers {
+        crate::validate::insert_header(&mut map, n, v)?;
+    }
+    Ok(map)
+}
+
+impl AliyunCall<'_> {
+    fn params(&self) -> Vec<(&str, &str)> {
+        self.request
+            .params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    /// `ACS3-HMAC-SHA256`: signed headers; returns the headers and the canonical query.
+    fn sign_v3(
+        &self,
+        path: &str,
+        date: &str,
+    ) -> Result<(http::HeaderMap, String), ConstructionError> {
+        let (inner, credentials) = (self.inner, self.credentials);
+        let nonce = sign::aliyun_v3::new_nonce();
+        let mut h: Vec<(&str, &str)> = vec![
+            ("host", inner.endpoint.host.as_str()),
+            ("x-acs-action", self.request.action),
+            ("x-acs-version", inner.service.version),
+            ("x-acs-date", date),
+            ("x-acs-signature-nonce", &nonce),
+            ("x-acs-content-sha256", sign::EMPTY_PAYLOAD_SHA256),
+        ];
+        if let Some(token) = credentials.security_token() {
+            h.push(("x-acs-security-token", token));
+            h.push(("x-acs-accesskey-id", credentials.access_key_id()));
         }
+        h.push(("accept", inner.format.accept()));
+        h.push(("user-agent", inner.runtime.user_agent.as_str()));
+        let mut q = self.params();
+        if inner.format == Format::Xml {
+            q.push(("Format", "XML"));
+        }
+        let signed = sign::aliyun_v3::sign(
+            &sign::aliyun_v3::SigningInput {
+                method: "POST",
+                path,
+                query: &q,
+                headers: &h,
+                body: b"",
+            },
+            credentials.access_key_id(),
+            credentials.access_key_secret(),
+        );
+        crate::runtime::trace_signing(
+            sign::aliyun_v3::ALGORITHM,
+            &signed.canonical_request,
+            &signed.string_to_sign,
+            credentials.security_token(),
+        );
+        h.push(("authorization", &signed.authorization));
+        Ok((header_map(&h)?, signed.canonical_query))
+    }
+
+    /// RPC `HMAC-SHA1`: everything in the query; returns the headers and the signed query.
+    fn sign_v2(&self, date: &str) -> Result<(http::HeaderMap, String), ConstructionError> {
+        let (inner, credentials) = (self.inner, self.credentials);
+        let nonce = crate::sign::new_uuid_v4_hyphenated();
+        let mut p = self.params();
+        if let Some((name, _)) = p.iter().find(|(n, _)| V2_COMMON_PARAMETERS.contains(n)) {
+            return Err(ConstructionError::new(
+                (*name).to_owned(),
+                "is a common parameter set by the client",
+            ));
+        }
+        p.extend([
+            ("Action", self.request.action),
+            ("Version", inner.service.version),
+            ("Format", inner.format.param()),
+            ("AccessKeyId", credentials.access_key_id()),
+            ("SignatureMethod", sign::aliyun_v2::SIGNATURE_METHOD),
+            ("SignatureVersion", sign::aliyun_v2::SIGNATURE_VERSION),
+            ("SignatureNonce", nonce.as_str()),
+            ("Timestamp", date),
+        ]);
+        if let Some(token) = credentials.security_token() {
+            p.push(("SecurityToken", token));
+        }
+        let signed = sign::aliyun_v2::sign("POST", &p, credentials.access_key_secret());
+        crate::runtime::trace_signing(
+            sign::aliyun_v2::SIGNATURE_METHOD,
+            &signed.canonical_query,
+            &signed.string_to_sign,
+            credentials.security_token(),
+        );
+        let headers = header_map(&[
+            ("host", inner.endpoint.host.as_str()),
+            ("x-acs-action", self.request.action),
+            ("x-acs-version", inner.service.version),
+            ("accept", inner.format.accept()),
+            ("user-agent", inner.runtime.user_agent.as_str()),
+        ])?;
+        Ok((headers, signed.signed_query))
+    }
+}
+
+impl Protocol for AliyunCall<'_> {
+    fn sign_attempt(&self, now: OffsetDateTime) -> Result<HttpRequest, ConstructionError> {
+        let endpoint = &self.inner.endpoint;
+        let path = format!("{}/", endpoint.base_path);
+        let date = sign::aliyun_v2::format_timestamp(now);
+        let (headers, query) = match self.inner.algorithm {
+            SignatureAlgorithm::V3 => self.sign_v3(&path, &date)?,
+            SignatureAlgorithm::V2 => self.sign_v2(&date)?,
+        };
+        let mut url = String::with_capacity(endpoint.origin.len() + path.len() + 1 + query.len());
+        url.push_str(&endpoint.origin);
+        url.push_str(&path);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query);
+        }
+        crate::validate::http_request(http::Method::POST, &url, headers, Bytes::new())
+    }
+
+    fn parse_error(&self, received: &Received) -> crate::error::ErrorMetadata {
+        error_body::aliyun_error(received)
+    }
+
+    fn request_id(&self, received: &Received) -> Option<String> {
+        error_body::aliyun_request_id(received)
+    }
+
+    fn is_clock_skew(&self, meta: &crate::error::ErrorMetadata) -> bool {
+        is_clock_skew(meta)
+    }
+
+    fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 }
 

@@ -354,6 +354,7 @@ impl Env {
             .map(PathBuf::from)
     }
 
+    #[cfg(feature = "aliyun")]
     fn is_true(&self, key: &str) -> bool {
         self.get(key)
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
@@ -466,6 +467,7 @@ fn ready(result: Result<Credentials, CredentialsError>) -> ProvideFuture<'static
 // ---------------------------------------------------------------------------------------------
 
 /// Huawei Cloud providers.
+#[cfg(feature = "huawei")]
 pub mod huawei {
     use super::*;
 
@@ -624,6 +626,7 @@ pub mod huawei {
 // ---------------------------------------------------------------------------------------------
 
 /// Alibaba Cloud providers.
+#[cfg(feature = "aliyun")]
 pub mod aliyun {
     use super::*;
 
@@ -815,24 +818,12 @@ pub mod aliyun {
             })
         }
 
-        /// Loads synchronously.
-        pub fn load(&self) -> Result<Credentials, CredentialsError> {
-            if self.env.is_true(ENV_CLI_PROFILE_DISABLED) {
-                return Err(CredentialsError::not_loaded(
-                    Self::NAME,
-                    format!("disabled by {ENV_CLI_PROFILE_DISABLED}"),
-                ));
-            }
-            let path = self.path().ok_or_else(|| {
-                CredentialsError::not_loaded(Self::NAME, "no home directory (HOME unset)")
-            })?;
-            let text = read_file(Self::NAME, &path)?;
-            let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                CredentialsError::invalid(
-                    Self::NAME,
-                    format!("{} is not JSON: {e}", path.display()),
-                )
-            })?;
+        /// The profile named by `ALIBABA_CLOUD_PROFILE`, else by `current`, and its name.
+        fn select_profile<'d>(
+            &self,
+            doc: &'d serde_json::Value,
+            path: &Path,
+        ) -> Result<(&'d serde_json::Value, String), CredentialsError> {
             let wanted = self.env.get(ENV_PROFILE).or_else(|| {
                 doc.get("current")
                     .and_then(|c| c.as_str())
@@ -858,6 +849,28 @@ pub mod aliyun {
                         format!("{} has no profile {wanted:?}", path.display()),
                     )
                 })?;
+            Ok((profile, wanted))
+        }
+
+        /// Loads synchronously.
+        pub fn load(&self) -> Result<Credentials, CredentialsError> {
+            if self.env.is_true(ENV_CLI_PROFILE_DISABLED) {
+                return Err(CredentialsError::not_loaded(
+                    Self::NAME,
+                    format!("disabled by {ENV_CLI_PROFILE_DISABLED}"),
+                ));
+            }
+            let path = self.path().ok_or_else(|| {
+                CredentialsError::not_loaded(Self::NAME, "no home directory (HOME unset)")
+            })?;
+            let text = read_file(Self::NAME, &path)?;
+            let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                CredentialsError::invalid(
+                    Self::NAME,
+                    format!("{} is not JSON: {e}", path.display()),
+                )
+            })?;
+            let (profile, wanted) = self.select_profile(&doc, &path)?;
             let field = |k: &str| {
                 profile
                     .get(k)

@@ -17,12 +17,53 @@
 use std::collections::BTreeMap;
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 
 /// A boxed error usable as a `source()`.
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// A shared error: errors keep their cause behind an `Arc` so that they can be cloned (concurrent
+/// callers waiting on one project-id lookup all receive its failure).
+type SharedError = Arc<dyn StdError + Send + Sync + 'static>;
+
+/// The text of `error` followed by its causes (see [`write_causes`]).
+pub(crate) fn chain_text(error: &(dyn StdError + 'static)) -> String {
+    struct Chain<'a>(&'a (dyn StdError + 'static));
+    impl fmt::Display for Chain<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let top = self.0.to_string();
+            f.write_str(&top)?;
+            write_causes(f, &top, self.0.source())
+        }
+    }
+    Chain(error).to_string()
+}
+
+/// Writes `: <cause>` for every level of the `source()` chain starting at `first` whose text is
+/// not already shown by the previous one, so that `Display` ends with the innermost cause (a
+/// DNS failure, an untrusted certificate) while `source()` keeps the chain intact.
+pub(crate) fn write_causes(
+    f: &mut fmt::Formatter<'_>,
+    shown: &str,
+    first: Option<&(dyn StdError + 'static)>,
+) -> fmt::Result {
+    let mut previous = shown.to_owned();
+    let mut next = first;
+    // Bounded: a cyclic or absurdly deep chain still prints.
+    for _ in 0..16 {
+        let Some(level) = next else { break };
+        let text = level.to_string();
+        if !text.is_empty() && !previous.contains(text.as_str()) {
+            write!(f, ": {text}")?;
+            previous = text;
+        }
+        next = level.source();
+    }
+    Ok(())
+}
 
 /// Maximum number of bytes of a response body kept in error snippets.
 pub const BODY_SNIPPET_LIMIT: usize = 1024;
@@ -214,14 +255,14 @@ pub fn body_snippet(body: &[u8], limit: usize) -> String {
 
 /// The request could not be built: an input parameter or a configuration item is invalid, or
 /// credentials / the project id could not be obtained. Nothing was sent.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ConstructionError(Box<ConstructionInner>);
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct ConstructionInner {
     parameter: String,
     message: String,
-    source: Option<BoxError>,
+    source: Option<SharedError>,
 }
 
 impl ConstructionError {
@@ -236,7 +277,7 @@ impl ConstructionError {
 
     /// Attaches an underlying cause.
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
-        self.0.source = Some(source.into());
+        self.0.source = Some(Arc::from(source.into()));
         self
     }
 
@@ -253,7 +294,8 @@ impl ConstructionError {
 
 impl fmt::Display for ConstructionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid `{}`: {}", self.0.parameter, self.0.message)
+        write!(f, "invalid `{}`: {}", self.0.parameter, self.0.message)?;
+        write_causes(f, &self.0.message, self.source())
     }
 }
 
@@ -289,7 +331,7 @@ impl fmt::Display for TimeoutKind {
 }
 
 /// A configured timeout expired.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TimeoutError {
     kind: TimeoutKind,
     limit: Duration,
@@ -335,11 +377,15 @@ impl fmt::Display for TimeoutError {
 impl StdError for TimeoutError {}
 
 /// The request could not be sent or the response could not be read (DNS, connect, TLS, I/O).
-#[derive(Debug)]
+///
+/// `Display` ends with the innermost cause (`could not connect: … : dns error: failed to lookup
+/// address information: …`, `… : invalid peer certificate: UnknownIssuer`); `source()` returns
+/// the transport's error with its whole chain.
+#[derive(Clone, Debug)]
 pub struct DispatchError {
     message: String,
     connect: bool,
-    source: BoxError,
+    source: SharedError,
 }
 
 impl DispatchError {
@@ -348,7 +394,7 @@ impl DispatchError {
         Self {
             message: message.into(),
             connect,
-            source: source.into(),
+            source: Arc::from(source.into()),
         }
     }
 
@@ -360,27 +406,28 @@ impl DispatchError {
 
 impl fmt::Display for DispatchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        write_causes(f, &self.message, self.source())
     }
 }
 
 impl StdError for DispatchError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        Some(self.source.as_ref())
+        Some(&*self.source as &(dyn StdError + 'static))
     }
 }
 
 /// A response arrived but could not be decoded (malformed or unexpected body, body too large).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ResponseError(Box<ResponseInner>);
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct ResponseInner {
     status: u16,
     request_id: Option<String>,
     snippet: String,
     raw: RawResponse,
-    source: BoxError,
+    source: SharedError,
 }
 
 impl ResponseError {
@@ -392,7 +439,7 @@ impl ResponseError {
             request_id,
             snippet: body_snippet(raw.body(), BODY_SNIPPET_LIMIT),
             raw,
-            source: source.into(),
+            source: Arc::from(source.into()),
         }))
     }
 
@@ -436,7 +483,7 @@ impl fmt::Display for ResponseError {
 
 impl StdError for ResponseError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        Some(self.0.source.as_ref())
+        Some(&*self.0.source as &(dyn StdError + 'static))
     }
 }
 

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use crate::error::{BODY_SNIPPET_LIMIT, ErrorMetadata, body_snippet};
 use crate::runtime::Received;
 
+#[cfg(feature = "huawei")]
 /// Request-id headers of Huawei responses, in order of preference.
 const HUAWEI_REQUEST_ID_HEADERS: &[&str] = &[
     "x-request-id",
@@ -13,6 +14,7 @@ const HUAWEI_REQUEST_ID_HEADERS: &[&str] = &[
     "x-iam-trace-id",
 ];
 
+#[cfg(feature = "aliyun")]
 /// Request-id headers of Alibaba responses.
 const ALIYUN_REQUEST_ID_HEADERS: &[&str] = &["x-acs-request-id"];
 
@@ -40,6 +42,7 @@ fn json_object(body: &[u8]) -> Option<Map<String, Value>> {
     }
 }
 
+#[cfg(feature = "huawei")]
 /// Huawei request id: headers, then body `request_id`.
 pub(crate) fn huawei_request_id(received: &Received) -> Option<String> {
     header_request_id(received, HUAWEI_REQUEST_ID_HEADERS).or_else(|| {
@@ -49,6 +52,7 @@ pub(crate) fn huawei_request_id(received: &Received) -> Option<String> {
     })
 }
 
+#[cfg(feature = "aliyun")]
 /// Alibaba request id: body `RequestId` / `requestId` (JSON or XML), then `x-acs-request-id`.
 pub(crate) fn aliyun_request_id(received: &Received) -> Option<String> {
     let from_body = if let Some(m) = json_object(&received.body) {
@@ -63,6 +67,7 @@ pub(crate) fn aliyun_request_id(received: &Received) -> Option<String> {
         .or_else(|| header_request_id(received, ALIYUN_REQUEST_ID_HEADERS))
 }
 
+#[cfg(feature = "huawei")]
 /// (wrapper key, the level holding code/message, code, message).
 type Found<'a> = (
     Option<String>,
@@ -71,6 +76,7 @@ type Found<'a> = (
     Option<&'a Value>,
 );
 
+#[cfg(feature = "huawei")]
 /// (code, message) at one level of a Huawei error body, trying the known key pairs in order.
 fn huawei_pair(map: &Map<String, Value>) -> Option<(Option<&Value>, Option<&Value>)> {
     for (code_key, msg_key) in [
@@ -87,6 +93,7 @@ fn huawei_pair(map: &Map<String, Value>) -> Option<(Option<&Value>, Option<&Valu
     None
 }
 
+#[cfg(feature = "huawei")]
 /// Huawei error body → metadata. Shapes: `{error_code, error_msg, request_id}`,
 /// `{errorCode, errorMsg}`, `{code, message}`, `{"error": {...}}`, Nova faults
 /// `{"itemNotFound": {"message", "code": 404}}` (code = fault name, integer kept as
@@ -158,6 +165,7 @@ pub(crate) fn huawei_error(received: &Received) -> ErrorMetadata {
     meta
 }
 
+#[cfg(feature = "aliyun")]
 fn first_text<'a>(map: &'a Map<String, Value>, keys: &[&str]) -> Option<(&'a str, String)> {
     keys.iter().find_map(|k| {
         map.get_key_value(*k)
@@ -165,6 +173,7 @@ fn first_text<'a>(map: &'a Map<String, Value>, keys: &[&str]) -> Option<(&'a str
     })
 }
 
+#[cfg(feature = "aliyun")]
 /// Alibaba error body → metadata. JSON `{RequestId, HostId, Code, Message, Recommend,
 /// AccessDeniedDetail}` (any case of the first letter), XML `<Error>…</Error>`; anything else
 /// keeps the status and a body snippet. `x-acs-retry-after` is kept as `retry_after_ms`.
@@ -216,6 +225,7 @@ pub(crate) fn aliyun_error(received: &Received) -> ErrorMetadata {
     meta
 }
 
+#[cfg(feature = "aliyun")]
 #[derive(serde::Deserialize, Default)]
 struct XmlError {
     #[serde(rename = "Code")]
@@ -230,6 +240,7 @@ struct XmlError {
     recommend: Option<String>,
 }
 
+#[cfg(feature = "aliyun")]
 fn parse_xml<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
     let text = std::str::from_utf8(body).ok()?;
     if !text.trim_start().starts_with('<') {
@@ -238,6 +249,7 @@ fn parse_xml<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
     quick_xml::de::from_str(text).ok()
 }
 
+#[cfg(feature = "aliyun")]
 /// Fields of an XML `<Error>` body as (name, text) pairs, when it has a `Code` or `Message`.
 fn xml_error_fields(body: &[u8]) -> Option<Vec<(String, String)>> {
     let e: XmlError = parse_xml(body)?;
@@ -259,6 +271,7 @@ fn xml_error_fields(body: &[u8]) -> Option<Vec<(String, String)>> {
     )
 }
 
+#[cfg(feature = "aliyun")]
 fn xml_child_text(body: &[u8], name: &str) -> Option<String> {
     debug_assert_eq!(name, "RequestId");
     #[derive(serde::Deserialize)]
@@ -274,19 +287,12 @@ fn xml_child_text(body: &[u8], name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
 
     fn recv(status: u16, headers: &[(&str, &str)], body: &str) -> Received {
-        Received {
-            status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
-                .collect(),
-            body: Bytes::from(body.to_owned()),
-        }
+        Received::from_pairs(status, headers.iter().copied(), body.as_bytes())
     }
 
+    #[cfg(feature = "huawei")]
     #[test]
     fn huawei_shapes() {
         let m = huawei_error(&recv(
@@ -337,6 +343,7 @@ mod tests {
         assert_eq!(m.message(), Some("<html><body>503</body></html>"));
     }
 
+    #[cfg(feature = "aliyun")]
     #[test]
     fn aliyun_shapes() {
         let m = aliyun_error(&recv(
@@ -442,11 +449,8 @@ mod tests {
                 ),
                 body in body(),
             ) {
-                let r = Received {
-                    status,
-                    headers: headers.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
-                    body: Bytes::from(body),
-                };
+                let r = Received::from_pairs(status, headers.iter().map(|(k, v)| (*k, v)), &body);
+                #[cfg(all(feature = "huawei", feature = "aliyun"))]
                 for meta in [huawei_error(&r), aliyun_error(&r)] {
                     prop_assert_eq!(meta.status, status);
                     if let Some(m) = meta.message() {

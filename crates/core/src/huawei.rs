@@ -34,6 +34,7 @@
 //!         PathPart::Param { name: "security_group_id", value: "sg-1".into() },
 //!     ],
 //!     query: vec![],
+//!     body: None,
 //! };
 //! let out: serde_json::Value = client.send::<serde_json::Value, MyError>(request).await?;
 //! # Ok(()) }
@@ -55,15 +56,20 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
+use tracing::Instrument;
 
 use crate::credentials::{self, Credentials, Env, ProvideCredentials};
 use crate::endpoint::{Endpoint, validate_region};
-use crate::error::{BoxError, BuildError, ConstructionError, OperationError, SdkError};
+use crate::error::{BuildError, ConstructionError, OperationError, SdkError};
 use crate::error_body;
+use crate::http::HttpRequest;
+use crate::identity::{CredentialSource, SingleFlight};
+use crate::redact::Redactor;
 use crate::retry::RetryConfig;
-use crate::runtime::{Failure, Outcome, PreparedRequest, ProtocolHooks, Runtime, RuntimeSettings};
+use crate::runtime::{Failure, Outcome, Protocol, Received, Runtime, RuntimeSettings, decode_json};
 use crate::sign;
 
 /// Static description of a Huawei service, emitted by the generator.
@@ -113,6 +119,17 @@ pub struct RestRequest {
     pub path: Vec<PathPart>,
     /// Raw (unencoded) query pairs; repeated names allowed. Sent sorted and encoded.
     pub query: Vec<(&'static str, String)>,
+    /// The request body, if any (signed with the rest of the request).
+    pub body: Option<RequestBody>,
+}
+
+/// A request body: its bytes and their `Content-Type`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestBody {
+    /// The `Content-Type` header sent (and signed) with it, e.g. `application/json`.
+    pub content_type: &'static str,
+    /// The bytes.
+    pub bytes: Bytes,
 }
 
 impl RestRequest {
@@ -123,6 +140,7 @@ impl RestRequest {
             method,
             path: Vec::new(),
             query: Vec::new(),
+            body: None,
         }
     }
 
@@ -152,77 +170,14 @@ impl RestRequest {
         self.query.push((name, value.into()));
         self
     }
-}
 
-#[derive(Clone)]
-enum CredentialSource {
-    Static(Credentials),
-    Provider(Arc<dyn ProvideCredentials>),
-}
-
-impl fmt::Debug for CredentialSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CredentialSource::Static(c) => f.debug_tuple("Static").field(c).finish(),
-            CredentialSource::Provider(p) => f.debug_tuple("Provider").field(p).finish(),
-        }
-    }
-}
-
-impl CredentialSource {
-    async fn resolve(&self) -> Result<Credentials, ConstructionError> {
-        match self {
-            CredentialSource::Static(c) => Ok(c.clone()),
-            CredentialSource::Provider(p) => p.provide_credentials().await.map_err(|e| {
-                ConstructionError::new("credentials", "the credentials provider failed")
-                    .with_source(e)
-            }),
-        }
-    }
-}
-
-pub(crate) fn resolve_credentials(
-    explicit: Option<Credentials>,
-    provider: Option<Arc<dyn ProvideCredentials>>,
-    default_chain: impl FnOnce() -> credentials::ChainProvider,
-) -> Result<CredentialSourceAny, BuildError> {
-    if let Some(c) = explicit {
-        return Ok(CredentialSourceAny(CredentialSource::Static(c)));
-    }
-    if let Some(p) = provider {
-        return Ok(CredentialSourceAny(CredentialSource::Provider(p)));
-    }
-    let chain = default_chain();
-    match credentials::poll_now(chain.provide_credentials()) {
-        Some(Ok(c)) => Ok(CredentialSourceAny(CredentialSource::Static(c))),
-        Some(Err(e)) => Err(BuildError::NoCredentials { tried: e.tried() }),
-        None => Ok(CredentialSourceAny(CredentialSource::Provider(Arc::new(
-            chain,
-        )))),
-    }
-}
-
-/// Credential source shared with the Alibaba client.
-#[derive(Clone, Debug)]
-pub(crate) struct CredentialSourceAny(CredentialSource);
-
-impl CredentialSourceAny {
-    pub(crate) async fn resolve(&self) -> Result<Credentials, ConstructionError> {
-        self.0.resolve().await
-    }
-
-    /// Static credentials are checked when the client is built; providers' at every `send`.
-    pub(crate) fn check_static(&self) -> Result<(), BuildError> {
-        match &self.0 {
-            CredentialSource::Static(c) => match crate::validate::credentials_problem(c) {
-                Some(problem) => Err(BuildError::InvalidConfig {
-                    item: "credentials",
-                    reason: problem.into(),
-                }),
-                None => Ok(()),
-            },
-            CredentialSource::Provider(_) => Ok(()),
-        }
+    /// Sets the body and its content type.
+    pub fn body(mut self, content_type: &'static str, bytes: impl Into<Bytes>) -> Self {
+        self.body = Some(RequestBody {
+            content_type,
+            bytes: bytes.into(),
+        });
+        self
     }
 }
 
@@ -393,10 +348,9 @@ impl HuaweiClientBuilder {
             Some(Endpoint::parse("iam_endpoint", &raw)?)
         };
         let env = self.env.clone();
-        let creds = resolve_credentials(self.credentials, self.provider, || {
+        let creds = CredentialSource::from_builder(self.credentials, self.provider, || {
             credentials::huawei::default_chain(env)
         })?;
-        creds.check_static()?;
         let runtime = Runtime::new(
             &self.settings,
             self.service.crate_name,
@@ -409,7 +363,7 @@ impl HuaweiClientBuilder {
                 endpoint,
                 region,
                 project_id,
-                discovered_project_id: tokio::sync::OnceCell::new(),
+                discovered_project_id: SingleFlight::new(),
                 iam,
                 credentials: creds,
             }),
@@ -431,16 +385,17 @@ struct Inner {
     endpoint: Endpoint,
     region: Option<String>,
     project_id: Option<String>,
-    discovered_project_id: tokio::sync::OnceCell<String>,
+    /// Concurrent first calls share one IAM lookup and its failure.
+    discovered_project_id: SingleFlight<String, Failure>,
     iam: Option<Endpoint>,
-    credentials: CredentialSourceAny,
+    credentials: CredentialSource,
 }
 
 const JSON: &str = "application/json";
 
-/// Huawei request: everything needed to sign one attempt.
-struct Unsigned<'a> {
-    method: &'a str,
+/// One Huawei operation: everything needed to sign its attempts.
+struct HuaweiCall<'a> {
+    method: http::Method,
     origin: &'a str,
     host: &'a str,
     path: &'a str,
@@ -448,78 +403,93 @@ struct Unsigned<'a> {
     project_id: Option<&'a str>,
     user_agent: &'a str,
     credentials: &'a Credentials,
+    body: Option<&'a RequestBody>,
+    redactor: Redactor,
 }
 
-fn sign_attempt(
-    u: &Unsigned<'_>,
-    now: OffsetDateTime,
-) -> Result<PreparedRequest, ConstructionError> {
-    let method = reqwest::Method::from_bytes(u.method.as_bytes()).map_err(|_| {
-        ConstructionError::new("method", format!("{:?} is not an HTTP method", u.method))
-    })?;
-    let date = sign::huawei::format_sdk_date(now);
-    let mut headers: Vec<(&str, &str)> = vec![
-        ("Content-Type", JSON),
-        ("Host", u.host),
-        ("User-Agent", u.user_agent),
-        (sign::huawei::HEADER_SDK_DATE, &date),
-    ];
-    if let Some(p) = u.project_id {
-        headers.push(("X-Project-Id", p));
-    }
-    if let Some(t) = u.credentials.security_token() {
-        headers.push(("X-Security-Token", t));
-    }
-    let input = sign::huawei::SigningInput {
-        method: u.method,
-        host: u.host,
-        path: u.path,
-        query: u.query,
-        headers: &headers,
-        body: b"",
-    };
-    let signed = sign::huawei::sign(
-        &input,
-        u.credentials.access_key_id(),
-        u.credentials.access_key_secret(),
-    )
-    .map_err(|e| ConstructionError::new("request", "signing failed").with_source(e))?;
-    crate::runtime::trace_signing(
-        sign::huawei::ALGORITHM,
-        &signed.canonical_request,
-        &signed.string_to_sign,
-        u.credentials.security_token(),
-    );
-    let mut url = format!("{}{}", u.origin, u.path);
-    if !signed.canonical_query.is_empty() {
-        url.push('?');
-        url.push_str(&signed.canonical_query);
-    }
-    let mut out: Vec<(String, String)> = headers
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-        .collect();
-    for (n, v) in signed.added_headers {
-        if !out.iter().any(|(k, _)| k.eq_ignore_ascii_case(&n)) {
-            out.push((n, v));
+impl HuaweiCall<'_> {
+    /// The headers to sign, in the order they are sent.
+    fn headers<'h>(&'h self, date: &'h str) -> Vec<(&'h str, &'h str)> {
+        let content_type = self.body.map_or(JSON, |b| b.content_type);
+        let mut headers: Vec<(&str, &str)> = vec![
+            ("Content-Type", content_type),
+            ("Host", self.host),
+            ("User-Agent", self.user_agent),
+            (sign::huawei::HEADER_SDK_DATE, date),
+        ];
+        if let Some(p) = self.project_id {
+            headers.push(("X-Project-Id", p));
         }
+        if let Some(t) = self.credentials.security_token() {
+            headers.push(("X-Security-Token", t));
+        }
+        headers
     }
-    out.push(("Authorization".to_owned(), signed.authorization));
-    Ok(PreparedRequest {
-        method,
-        url,
-        log_target: format!("{}{}", u.host, u.path),
-        headers: out,
-        body: Vec::new(),
-        redact: crate::runtime::redaction_forms(u.credentials.security_token()),
-    })
 }
 
-static HOOKS: ProtocolHooks<'static> = ProtocolHooks {
-    parse_error: &error_body::huawei_error,
-    request_id: &error_body::huawei_request_id,
-    is_clock_skew: &is_clock_skew,
-};
+impl Protocol for HuaweiCall<'_> {
+    fn sign_attempt(&self, now: OffsetDateTime) -> Result<HttpRequest, ConstructionError> {
+        let date = sign::huawei::format_sdk_date(now);
+        let headers = self.headers(&date);
+        let body = self.body.map_or_else(Bytes::new, |b| b.bytes.clone());
+        let input = sign::huawei::SigningInput {
+            method: self.method.as_str(),
+            host: self.host,
+            path: self.path,
+            query: self.query,
+            headers: &headers,
+            body: &body,
+        };
+        let signed = sign::huawei::sign(
+            &input,
+            self.credentials.access_key_id(),
+            self.credentials.access_key_secret(),
+        )
+        .map_err(|e| ConstructionError::new("request", "signing failed").with_source(e))?;
+        crate::runtime::trace_signing(
+            sign::huawei::ALGORITHM,
+            &signed.canonical_request,
+            &signed.string_to_sign,
+            self.credentials.security_token(),
+        );
+        let mut url = String::with_capacity(
+            self.origin.len() + self.path.len() + 1 + signed.canonical_query.len(),
+        );
+        url.push_str(self.origin);
+        url.push_str(self.path);
+        if !signed.canonical_query.is_empty() {
+            url.push('?');
+            url.push_str(&signed.canonical_query);
+        }
+        let mut map = http::HeaderMap::with_capacity(headers.len() + 2);
+        for (n, v) in &headers {
+            crate::validate::insert_header(&mut map, n, v)?;
+        }
+        for (n, v) in &signed.added_headers {
+            if !map.contains_key(n.as_str()) {
+                crate::validate::insert_header(&mut map, n, v)?;
+            }
+        }
+        crate::validate::insert_header(&mut map, "Authorization", &signed.authorization)?;
+        crate::validate::http_request(self.method.clone(), &url, map, body)
+    }
+
+    fn parse_error(&self, received: &Received) -> crate::error::ErrorMetadata {
+        error_body::huawei_error(received)
+    }
+
+    fn request_id(&self, received: &Received) -> Option<String> {
+        error_body::huawei_request_id(received)
+    }
+
+    fn is_clock_skew(&self, meta: &crate::error::ErrorMetadata) -> bool {
+        is_clock_skew(meta)
+    }
+
+    fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+}
 
 /// API Gateway's expired-signature error: 401 `APIGW.0301` with
 /// `calc aksk signature fail:signature expired, signature time:…,server time:…`.
@@ -529,16 +499,6 @@ fn is_clock_skew(meta: &crate::error::ErrorMetadata) -> bool {
         && meta
             .message()
             .is_some_and(|m| m.to_ascii_lowercase().contains("signature expired"))
-}
-
-/// Decodes a JSON body; an empty body decodes as `{}` (or `null`).
-pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BoxError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return serde_json::from_slice(b"{}")
-            .or_else(|_| serde_json::from_slice(b"null"))
-            .map_err(|e: serde_json::Error| Box::new(e) as BoxError);
-    }
-    serde_json::from_slice(body).map_err(|e| Box::new(e) as BoxError)
 }
 
 pub(crate) fn encode_param(name: &'static str, value: &str) -> Result<String, ConstructionError> {
@@ -607,44 +567,56 @@ impl HuaweiClient {
     /// Sends a request: validates and encodes the path, resolves credentials and the project id,
     /// signs every attempt, retries, applies timeouts, decodes a 2xx JSON body into `O` and any
     /// other status into `E` (through [`OperationError::from_metadata`]).
+    ///
+    /// The operation timeout covers all of it: credential resolution, project-id discovery,
+    /// every attempt and backoff.
     pub async fn send<O, E>(&self, request: RestRequest) -> Result<O, SdkError<E>>
     where
         O: DeserializeOwned,
         E: OperationError,
     {
+        let (outcome, redactor) = self.call(&request).await;
+        outcome.finish(&redactor, error_body::huawei_request_id, decode_json::<O>)
+    }
+
+    /// Validates the input (before any I/O), then runs the operation under its deadline.
+    async fn call(&self, request: &RestRequest) -> (Outcome, Redactor) {
+        let (method, params) = match validate_request(request) {
+            Ok(v) => v,
+            Err(e) => return (Failure::from(e).into(), Redactor::none()),
+        };
+        let mut redactor = Redactor::none();
         let service = self.inner.service.service_name();
-        // Input validation before any I/O.
-        let mut params: Vec<Option<String>> = Vec::with_capacity(request.path.len());
-        for part in &request.path {
-            params.push(match part {
-                PathPart::Param { name, value } => Some(encode_param(name, value)?),
-                _ => None,
-            });
-        }
+        let outcome = self
+            .inner
+            .runtime
+            .run(service, request.operation, async {
+                self.operate(request, method, &params, &mut redactor)
+                    .await
+                    .unwrap_or_else(Outcome::Failed)
+            })
+            .await;
+        (outcome, redactor)
+    }
+
+    /// Identity and endpoint resolution, then the attempts.
+    async fn operate(
+        &self,
+        request: &RestRequest,
+        method: http::Method,
+        params: &[Option<String>],
+        redactor_out: &mut Redactor,
+    ) -> Result<Outcome, Failure> {
         let credentials = self.inner.credentials.resolve().await?;
-        crate::validate::check_credentials(&credentials)?;
-        let project_id = self
-            .resolve_project_id(&credentials)
-            .await
-            .map_err(Failure::into_sdk)?;
-        let mut path = self.inner.endpoint.base_path.clone();
-        for (part, encoded) in request.path.iter().zip(params) {
-            match part {
-                PathPart::Literal(s) => path.push_str(s),
-                PathPart::ProjectId => path.push_str(&sign::encode::percent_encode(&project_id)),
-                PathPart::Param { .. } => path.push_str(encoded.as_deref().unwrap_or_default()),
-            }
-        }
-        if !path.starts_with('/') {
-            path.insert(0, '/');
-        }
+        let project_id = self.resolve_project_id(&credentials).await?;
+        let path = self.path(request, params, &project_id);
         let query: Vec<(&str, &str)> = request
             .query
             .iter()
             .map(|(k, v)| (*k, v.as_str()))
             .collect();
-        let unsigned = Unsigned {
-            method: request.method,
+        let call = HuaweiCall {
+            method,
             origin: &self.inner.endpoint.origin,
             host: &self.inner.endpoint.host,
             path: &path,
@@ -652,18 +624,28 @@ impl HuaweiClient {
             project_id: Some(&project_id),
             user_agent: &self.inner.runtime.user_agent,
             credentials: &credentials,
+            body: request.body.as_ref(),
+            redactor: Redactor::new(credentials.security_token()),
         };
-        let outcome = self
-            .inner
-            .runtime
-            .execute(
-                service,
-                request.operation,
-                &|_attempt, now| sign_attempt(&unsigned, now),
-                &HOOKS,
-            )
-            .await;
-        outcome.finish(&HOOKS, decode_json::<O>)
+        let outcome = self.inner.runtime.execute(&call).await;
+        *redactor_out = call.redactor;
+        Ok(outcome)
+    }
+
+    /// The endpoint's base path followed by the request's parts.
+    fn path(&self, request: &RestRequest, params: &[Option<String>], project_id: &str) -> String {
+        let mut path = self.inner.endpoint.base_path.clone();
+        for (part, encoded) in request.path.iter().zip(params) {
+            match part {
+                PathPart::Literal(s) => path.push_str(s),
+                PathPart::ProjectId => path.push_str(&sign::encode::percent_encode(project_id)),
+                PathPart::Param { .. } => path.push_str(encoded.as_deref().unwrap_or_default()),
+            }
+        }
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        path
     }
 
     async fn resolve_project_id(&self, credentials: &Credentials) -> Result<String, Failure> {
@@ -674,7 +656,6 @@ impl HuaweiClient {
             .discovered_project_id
             .get_or_try_init(|| self.discover_project_id(credentials))
             .await
-            .cloned()
     }
 
     async fn discover_project_id(&self, credentials: &Credentials) -> Result<String, Failure> {
@@ -686,8 +667,8 @@ impl HuaweiClient {
         };
         let path = format!("{}/v3/projects", iam.base_path);
         let query = [("name", region.as_str())];
-        let unsigned = Unsigned {
-            method: "GET",
+        let call = HuaweiCall {
+            method: http::Method::GET,
             origin: &iam.origin,
             host: &iam.host,
             path: &path,
@@ -695,62 +676,25 @@ impl HuaweiClient {
             project_id: None,
             user_agent: &self.inner.runtime.user_agent,
             credentials,
+            body: None,
+            redactor: Redactor::new(credentials.security_token()),
         };
-        tracing::debug!(region = %region, iam = %iam.host, "discovering the project id through IAM");
-        let outcome = self
-            .inner
-            .runtime
-            .execute(
-                "iam",
-                "KeystoneListProjects",
-                &|_attempt, now| sign_attempt(&unsigned, now),
-                &HOOKS,
-            )
-            .await;
-        let fail = |msg: String| Failure::Construction(ConstructionError::new("project_id", msg));
+        let span = tracing::info_span!(
+            "operation",
+            service = "iam",
+            operation = "KeystoneListProjects",
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        let outcome = async {
+            tracing::debug!(region = %region, iam = %iam.host, "discovering the project id through IAM");
+            self.inner.runtime.execute(&call).await
+        }
+        .instrument(span)
+        .await;
         match outcome {
-            Outcome::Success(received) => {
-                let request_id = error_body::huawei_request_id(&received);
-                let rid = request_id
-                    .as_deref()
-                    .map(|r| format!(" (request id {r})"))
-                    .unwrap_or_default();
-                let list: ProjectList = decode_json(&received.body).map_err(|e| {
-                    Failure::Construction(
-                        ConstructionError::new(
-                            "project_id",
-                            format!("the IAM project list could not be decoded{rid}"),
-                        )
-                        .with_source(e),
-                    )
-                })?;
-                match list.projects.as_slice() {
-                    [one] if crate::validate::project_id_problem(&one.id).is_some() => {
-                        Err(fail(format!(
-                            "IAM returned an unusable project id for region {region:?}{rid}: {}; \
-                             set the project id explicitly",
-                            crate::validate::project_id_problem(&one.id).unwrap_or_default()
-                        )))
-                    }
-                    [one] => {
-                        tracing::debug!(region = %region, project_id = %one.id, "project id discovered");
-                        Ok(one.id.clone())
-                    }
-                    [] => Err(fail(format!(
-                        "no IAM project named {region:?} is visible to these credentials{rid}; \
-                         set the project id explicitly"
-                    ))),
-                    many => Err(fail(format!(
-                        "{} IAM projects match region {region:?} ({}){rid}; set the project id explicitly",
-                        many.len(),
-                        many.iter()
-                            .map(|p| p.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))),
-                }
-            }
-            Outcome::ServiceError(meta, _received) => {
+            Outcome::Success(received) => project_from_list(&received, region, &call.redactor),
+            Outcome::ServiceError(meta, _raw) => {
                 Err(Failure::Construction(ConstructionError::new(
                     "project_id",
                     format!(
@@ -762,13 +706,105 @@ impl HuaweiClient {
         }
     }
 
-    /// Convenience for tests and tools: resolves (and caches) the project id now.
+    /// Convenience for tests and tools: resolves (and caches) the project id now, under the
+    /// operation timeout.
     pub async fn resolve_project_id_now<E>(&self) -> Result<String, SdkError<E>> {
-        let credentials = self.inner.credentials.resolve().await?;
-        crate::validate::check_credentials(&credentials)?;
-        self.resolve_project_id(&credentials)
-            .await
-            .map_err(Failure::into_sdk)
+        let mut found = None;
+        let outcome = self
+            .inner
+            .runtime
+            .run("iam", "ResolveProjectId", async {
+                let resolved = async {
+                    let credentials = self.inner.credentials.resolve().await?;
+                    self.resolve_project_id(&credentials).await
+                }
+                .await;
+                match resolved {
+                    Ok(p) => {
+                        found = Some(p);
+                        Outcome::Success(Received {
+                            status: 200,
+                            headers: http::HeaderMap::new(),
+                            body: Bytes::new(),
+                        })
+                    }
+                    Err(f) => Outcome::Failed(f),
+                }
+            })
+            .await;
+        match (outcome, found) {
+            (Outcome::Failed(f), _) => Err(f.into_sdk()),
+            (_, Some(p)) => Ok(p),
+            (_, None) => Err(SdkError::Construction(ConstructionError::new(
+                "project_id",
+                "the project id could not be resolved",
+            ))),
+        }
+    }
+}
+
+/// Input validation, before any I/O: the method and the path parameters.
+fn validate_request(
+    request: &RestRequest,
+) -> Result<(http::Method, Vec<Option<String>>), ConstructionError> {
+    let method = http::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
+        ConstructionError::new(
+            "method",
+            format!("{:?} is not an HTTP method", request.method),
+        )
+    })?;
+    let mut params = Vec::with_capacity(request.path.len());
+    for part in &request.path {
+        params.push(match part {
+            PathPart::Param { name, value } => Some(encode_param(name, value)?),
+            _ => None,
+        });
+    }
+    Ok((method, params))
+}
+
+/// The one project of an IAM `GET /v3/projects?name=<region>` answer.
+fn project_from_list(
+    received: &Received,
+    region: &str,
+    redactor: &Redactor,
+) -> Result<String, Failure> {
+    let fail = |msg: String| Failure::Construction(ConstructionError::new("project_id", msg));
+    let rid = error_body::huawei_request_id(received)
+        .map(|r| format!(" (request id {r})"))
+        .unwrap_or_default();
+    let list: ProjectList = decode_json(&received.body).map_err(|e| {
+        Failure::Construction(
+            ConstructionError::new(
+                "project_id",
+                format!("the IAM project list could not be decoded{rid}"),
+            )
+            .with_source(redactor.error(e)),
+        )
+    })?;
+    match list.projects.as_slice() {
+        [one] => match crate::validate::project_id_problem(&one.id) {
+            Some(problem) => Err(fail(format!(
+                "IAM returned an unusable project id for region {region:?}{rid}: {problem}; \
+                 set the project id explicitly"
+            ))),
+            None => {
+                tracing::debug!(region = %region, project_id = %one.id, "project id discovered");
+                Ok(one.id.clone())
+            }
+        },
+        [] => Err(fail(format!(
+            "no IAM project named {region:?} is visible to these credentials{rid}; \
+             set the project id explicitly"
+        ))),
+        many => Err(fail(format!(
+            "{} IAM projects match region {region:?} ({}){rid}; set the project id explicitly",
+            many.len(),
+            many.iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
     }
 }
 

@@ -10,6 +10,7 @@
 use crate::credentials::Credentials;
 use crate::error::ConstructionError;
 
+#[cfg(feature = "huawei")]
 /// Longest project id accepted (real ones are 32 hex digits).
 pub(crate) const MAX_PROJECT_ID_LEN: usize = 128;
 
@@ -53,6 +54,7 @@ pub(crate) fn check_credentials(c: &Credentials) -> Result<(), ConstructionError
     }
 }
 
+#[cfg(feature = "huawei")]
 /// Why a project id is unusable, or `None`. It goes into the path (encoded) and into the
 /// `X-Project-Id` header (verbatim).
 pub(crate) fn project_id_problem(p: &str) -> Option<String> {
@@ -85,24 +87,41 @@ pub(crate) fn user_agent_problem(suffix: &str) -> Option<&'static str> {
     }
 }
 
-/// Last line of defence: every header of a prepared request must be valid for the HTTP stack,
-/// so an invalid one is a construction error (not a retried dispatch failure).
-pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<(), ConstructionError> {
-    for (name, value) in headers {
-        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            return Err(ConstructionError::new(
-                "header",
-                format!("{name:?} is not a valid header name"),
-            ));
-        }
-        if reqwest::header::HeaderValue::from_str(value).is_err() {
-            return Err(ConstructionError::new(
-                "header",
-                format!("the value of header {name:?} contains characters not allowed in a header"),
-            ));
-        }
-    }
+/// Adds a header to a request being built: a name or value the HTTP stack refuses is a
+/// construction error (not a retried dispatch failure). Messages never echo the value.
+pub(crate) fn insert_header(
+    headers: &mut http::HeaderMap,
+    name: &str,
+    value: &str,
+) -> Result<(), ConstructionError> {
+    let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        ConstructionError::new("header", format!("{name:?} is not a valid header name"))
+    })?;
+    let value = http::HeaderValue::from_str(value).map_err(|_| {
+        ConstructionError::new(
+            "header",
+            format!("the value of header {name:?} contains characters not allowed in a header"),
+        )
+    })?;
+    headers.append(name, value);
     Ok(())
+}
+
+/// Assembles a signed request for the transport.
+pub(crate) fn http_request(
+    method: http::Method,
+    url: &str,
+    headers: http::HeaderMap,
+    body: bytes::Bytes,
+) -> Result<crate::http::HttpRequest, ConstructionError> {
+    let uri = http::Uri::try_from(url).map_err(|e| {
+        ConstructionError::new("endpoint", "the request URL is not valid").with_source(e)
+    })?;
+    let mut request = http::Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    Ok(request)
 }
 
 #[cfg(test)]
@@ -132,6 +151,7 @@ mod tests {
         assert_eq!(credentials_problem(&c), None);
     }
 
+    #[cfg(feature = "huawei")]
     #[test]
     fn project_ids() {
         assert_eq!(project_id_problem("0605767b5280d57e2f6ec014d9c0a2b7"), None);
@@ -147,11 +167,12 @@ mod tests {
 
     #[test]
     fn headers() {
-        let ok = vec![("X-A".to_owned(), "v w".to_owned())];
-        assert!(check_headers(&ok).is_ok());
-        let bad = vec![("X-A".to_owned(), "v\r\nX-B: 1".to_owned())];
-        assert!(check_headers(&bad).is_err());
-        let bad = vec![("X A".to_owned(), "v".to_owned())];
-        assert!(check_headers(&bad).is_err());
+        let mut map = http::HeaderMap::new();
+        assert!(insert_header(&mut map, "X-A", "v w").is_ok());
+        assert_eq!(map.get("x-a").unwrap(), "v w");
+        let err = insert_header(&mut map, "X-A", "secret\r\nX-B: 1").unwrap_err();
+        assert!(!err.to_string().contains("secret"), "{err}");
+        assert!(insert_header(&mut map, "X A", "v").is_err());
+        assert_eq!(map.len(), 1);
     }
 }

@@ -1,6 +1,7 @@
 //! Alibaba Cloud protocol end to end against a local HTTP server.
 
 mod common;
+use common::Route;
 
 use std::time::Duration;
 
@@ -96,7 +97,7 @@ fn request() -> RpcRequest {
 fn builder(server: &Server) -> AliyunClientBuilder {
     AliyunClientBuilder::new(&ECS)
         .region("cn-hangzhou")
-        .endpoint(server.url())
+        .via(server)
         .credentials(Credentials::new(ID, SECRET))
         .retry_config(fast_retry(3))
 }
@@ -569,7 +570,7 @@ async fn from_env_reads_region_and_credentials() {
         ("ALIBABA_CLOUD_REGION_ID", "cn-shanghai"),
     ]);
     let c = AliyunClientBuilder::from_env_with(&ECS, env)
-        .endpoint(server.url())
+        .via(&server)
         .build()
         .unwrap();
     assert_eq!(c.region(), Some("cn-shanghai"));

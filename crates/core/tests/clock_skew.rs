@@ -4,6 +4,7 @@
 //! later requests are signed with that offset too.
 
 mod common;
+use common::Route;
 
 use cloudsdk_core::Credentials;
 use cloudsdk_core::aliyun::{AliyunClientBuilder, RpcRequest, SignatureAlgorithm};
@@ -99,7 +100,7 @@ fn assert_near(actual: i64, expected: i64, what: &str) {
 
 fn hw_builder(server: &Server, max_attempts: u32) -> HuaweiClientBuilder {
     HuaweiClientBuilder::new(&VPC)
-        .endpoint(server.url())
+        .via(server)
         .project_id("p1")
         .credentials(Credentials::new("AK", "SK"))
         .retry_config(common::fast_retry(max_attempts))
@@ -115,7 +116,7 @@ fn hw_request() -> RestRequest {
 
 fn ali_builder(server: &Server, algorithm: SignatureAlgorithm) -> AliyunClientBuilder {
     AliyunClientBuilder::new(&ECS)
-        .endpoint(server.url())
+        .via(server)
         .credentials(Credentials::new("id", "secret"))
         .signature_algorithm(algorithm)
         .retry_config(common::fast_retry(1))

@@ -3,6 +3,7 @@
 //! the operation's request is sent.
 
 mod common;
+use common::Route;
 
 use cloudsdk_core::Credentials;
 use cloudsdk_core::error::SdkError;
@@ -31,7 +32,7 @@ async fn an_unusable_discovered_project_id_is_refused() {
         let vpc = Server::sequence(vec![Reply::json(200, "{}")]).await;
         let client = HuaweiClientBuilder::new(&VPC)
             .region("cn-north-4")
-            .endpoint(vpc.url())
+            .via(&vpc)
             .iam_endpoint(iam.url())
             .credentials(Credentials::new("AK", "SK"))
             .build()
@@ -65,7 +66,7 @@ async fn a_valid_discovered_project_id_is_used() {
     let vpc = Server::sequence(vec![Reply::json(200, "{}")]).await;
     let client = HuaweiClientBuilder::new(&VPC)
         .region("cn-north-4")
-        .endpoint(vpc.url())
+        .via(&vpc)
         .iam_endpoint(iam.url())
         .credentials(Credentials::new("AK", "SK"))
         .build()
@@ -96,7 +97,7 @@ async fn provider_credentials_are_checked_at_every_send() {
         ),
     ] {
         let client = HuaweiClientBuilder::new(&VPC)
-            .endpoint(vpc.url())
+            .via(&vpc)
             .project_id("p")
             .credentials_provider(creds)
             .build()

@@ -2,6 +2,7 @@
 //! cycles and checks that no secret, token or signature is ever logged.
 
 mod common;
+use common::Route;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -94,7 +95,7 @@ async fn nothing_secret_is_logged_at_trace_level() {
     .await;
     let hw = HuaweiClientBuilder::new(&HW)
         .region("cn-north-4")
-        .endpoint(vpc.url())
+        .via(&vpc)
         .iam_endpoint(iam.url())
         .credentials(creds.clone())
         .retry_config(fast_retry(3))
@@ -122,7 +123,7 @@ async fn nothing_secret_is_logged_at_trace_level() {
     .await;
     let ali = AliyunClientBuilder::new(&ALI)
         .region("cn-beijing")
-        .endpoint(ecs.url())
+        .via(&ecs)
         .credentials(creds.clone())
         .retry_config(fast_retry(3))
         .build()
@@ -147,7 +148,7 @@ async fn nothing_secret_is_logged_at_trace_level() {
     .await;
     let ali2 = AliyunClientBuilder::new(&ALI)
         .region("cn-beijing")
-        .endpoint(ecs2.url())
+        .via(&ecs2)
         .signature_algorithm(SignatureAlgorithm::V2)
         .credentials(creds.clone())
         .retry_config(fast_retry(3))
@@ -175,7 +176,7 @@ async fn nothing_secret_is_logged_at_trace_level() {
     let slow = Server::sequence(vec![Reply::json(200, "{}").delayed(Duration::from_secs(2))]).await;
     let ali4 = AliyunClientBuilder::new(&ALI)
         .region("cn-beijing")
-        .endpoint(slow.url())
+        .via(&slow)
         .signature_algorithm(SignatureAlgorithm::V2)
         .credentials(creds.clone())
         .attempt_timeout(Duration::from_millis(100))
@@ -285,7 +286,7 @@ async fn clock_skew_refusals_and_echoed_tokens_log_no_secret() {
     .await;
     let ali = AliyunClientBuilder::new(&ALI)
         .region("cn-beijing")
-        .endpoint(ecs.url())
+        .via(&ecs)
         .signature_algorithm(SignatureAlgorithm::V2)
         .credentials(creds.clone())
         .retry_config(fast_retry(1))
@@ -306,7 +307,7 @@ async fn clock_skew_refusals_and_echoed_tokens_log_no_secret() {
     let bad = Credentials::new("AKIDVISIBLE", SECRET).with_security_token(format!("{TOKEN}\r\n"));
     let never = Server::sequence(vec![Reply::json(200, "{}")]).await;
     let hw = HuaweiClientBuilder::new(&HW)
-        .endpoint(never.url())
+        .via(&never)
         .project_id("p")
         .credentials_provider(bad)
         .build()

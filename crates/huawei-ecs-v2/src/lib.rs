@@ -34,3 +34,12 @@ pub use client::{ApiVersion, Client, ClientBuilder};
 #[doc(inline)]
 pub use cloudsdk_core::{BuildError, Credentials, RetryConfig, SdkError};
 pub use error::ErrorMetadata;
+
+/// The transport seam: the [`HttpClient`](http::HttpClient) trait and
+/// [`SharedHttpClient`](http::SharedHttpClient) that `ClientBuilder::http_client` takes.
+pub use cloudsdk_core::http;
+
+/// In-memory replay client for tests of code that calls this crate (feature
+/// `test-util`): scripted replies, recorded requests, no socket.
+#[cfg(feature = "test-util")]
+pub use cloudsdk_core::test_util;

@@ -189,6 +189,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The HTTP client: a `reqwest::Client` (0.13) you configured (proxy, TLS roots, pool settings) or any [`HttpClient`](crate::http::HttpClient), such as the replay client of the `test-util` feature. Retries, the attempt and operation timeouts and the body cap still apply; `connect_timeout` configures only the client the SDK builds when none is given.
+    pub fn http_client(
+        mut self,
+        value: impl ::std::convert::Into<crate::http::SharedHttpClient>,
+    ) -> Self {
+        self.inner = self.inner.http_client(value);
+        self
+    }
+
     /// Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.
     pub fn env(mut self, value: crate::credentials::Env) -> Self {
         self.inner = self.inner.env(value);

@@ -106,6 +106,11 @@ fn forwards(model: &Model) -> Vec<Forward> {
             doc: "Largest response body accepted (default 16 MiB); a larger body is refused while it streams in.".to_string(),
         },
         Forward {
+            name: "http_client",
+            arg: quote!(impl ::std::convert::Into<crate::http::SharedHttpClient>),
+            doc: "The HTTP client: a `reqwest::Client` (0.13) you configured (proxy, TLS roots, pool settings) or any [`HttpClient`](crate::http::HttpClient), such as the replay client of the `test-util` feature. Retries, the attempt and operation timeouts and the body cap still apply; `connect_timeout` configures only the client the SDK builds when none is given.".to_string(),
+        },
+        Forward {
             name: "env",
             arg: quote!(crate::credentials::Env),
             doc: "Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.".to_string(),

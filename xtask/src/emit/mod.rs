@@ -125,8 +125,12 @@ fn cargo_toml(model: &Model) -> String {
          [lints]\n\
          workspace = true\n\
          \n\
+         [features]\n\
+         # The replay client for tests of code that calls this crate: `test_util`.\n\
+         test-util = [\"cloudsdk-core/test-util\"]\n\
+         \n\
          [dependencies]\n\
-         cloudsdk-core.workspace = true\n\
+         cloudsdk-core = {{ workspace = true, features = [\"{vendor}\"] }}\n\
          serde.workspace = true\n\
          \n\
          # tests/*.rs and examples/ are hand-written; tests/examples/ is generated (copies of the\n\
@@ -140,6 +144,11 @@ fn cargo_toml(model: &Model) -> String {
         description = toml_str(&model.description),
         keywords = toml_list("keywords", &model.keywords),
         categories = toml_list("categories", &model.categories),
+        vendor = if model.protocol.is_aliyun() {
+            "aliyun"
+        } else {
+            "huawei"
+        },
     )
 }
 
@@ -207,6 +216,13 @@ fn lib_file(model: &Model) -> TokenStream {
         #[doc(inline)]
         pub use cloudsdk_core::{BuildError, Credentials, RetryConfig, SdkError};
         pub use error::ErrorMetadata;
+        /// The transport seam: the [`HttpClient`](http::HttpClient) trait and
+        /// [`SharedHttpClient`](http::SharedHttpClient) that `ClientBuilder::http_client` takes.
+        pub use cloudsdk_core::http;
+        /// In-memory replay client for tests of code that calls this crate (feature
+        /// `test-util`): scripted replies, recorded requests, no socket.
+        #[cfg(feature = "test-util")]
+        pub use cloudsdk_core::test_util;
     }
 }
 

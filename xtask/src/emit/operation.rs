@@ -488,6 +488,7 @@ fn rest_request_tokens(op: &OperationModel) -> TokenStream {
                 method: #method,
                 path: #path,
                 query,
+                body: ::std::option::Option::None,
             }
         }
     }

@@ -140,12 +140,9 @@ pub fn new_nonce() -> String {
     super::to_hex(&super::random_uuid_v4())
 }
 
-fn build(input: &SigningInput<'_>, names: &[&str], access_key_id: &str, secret: &str) -> Signed {
-    let mut sorted_query: Vec<(&str, &str)> = input.query.to_vec();
-    sorted_query.sort_unstable();
-    let mut canonical_query = String::with_capacity(query_capacity(&sorted_query));
-    write_query(&sorted_query, &mut canonical_query);
-
+/// `name:value[,value…]\n` lines (repeated headers joined, sorted) and the `;`-joined names,
+/// both lower-cased, for the signed header `names`.
+fn header_block(input: &SigningInput<'_>, names: &[&str]) -> (String, String) {
     let mut canonical_headers = String::with_capacity(names.len() * 48);
     let mut signed_headers = String::with_capacity(names.len() * 16);
     let mut values: Vec<&str> = Vec::new();
@@ -178,6 +175,15 @@ fn build(input: &SigningInput<'_>, names: &[&str], access_key_id: &str, secret: 
         }
         canonical_headers.push('\n');
     }
+    (canonical_headers, signed_headers)
+}
+
+fn build(input: &SigningInput<'_>, names: &[&str], access_key_id: &str, secret: &str) -> Signed {
+    let mut sorted_query: Vec<(&str, &str)> = input.query.to_vec();
+    sorted_query.sort_unstable();
+    let mut canonical_query = String::with_capacity(query_capacity(&sorted_query));
+    write_query(&sorted_query, &mut canonical_query);
+    let (canonical_headers, signed_headers) = header_block(input, names);
 
     let hashed_payload = match input
         .headers

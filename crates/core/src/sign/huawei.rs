@@ -357,86 +357,82 @@ fn find_header<'a>(
     Ok(found)
 }
 
-/// Builds the canonical request. `explicit` = the signed header names to use, or `None` for the
-/// Python SDK's selection (which may add headers).
-fn canonicalize<'a>(
-    input: &SigningInput<'a>,
-    explicit: Option<&[&str]>,
-) -> Result<(Canonical, &'a str), SigningError> {
-    let date = find_header(input.headers, HEADER_SDK_DATE)?
-        .ok_or_else(|| SigningError::new(SigningErrorKind::MissingHeader, HEADER_SDK_DATE))?
-        .trim();
-    parse_sdk_date(date)?;
+/// Signed header entries: (name as given, trimmed value), and the headers the signer adds.
+type Entries<'a> = (Vec<(&'a str, &'a str)>, Vec<(String, String)>);
 
+/// The Python SDK's selection of signed headers: every header without `_`, plus
+/// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` for a non-JSON content type and `Host` when
+/// missing; sorted by lower-case name. Returns the entries and the declared payload hash.
+fn auto_entries<'a>(
+    input: &SigningInput<'a>,
+) -> Result<(Entries<'a>, Option<&'a str>), SigningError> {
     let mut added_headers: Vec<(String, String)> = Vec::new();
-    // (name as given, trimmed value); sorted by lower-case name in auto mode.
     let mut entries: Vec<(&str, &str)> = Vec::with_capacity(input.headers.len() + 2);
-    let content_sha256 = match explicit {
-        None => {
-            for &(name, value) in input.headers {
-                if !name.contains('_') {
-                    entries.push((name, value.trim()));
-                }
-            }
-            let mut content_sha256 =
-                find_header(input.headers, HEADER_CONTENT_SHA256)?.map(str::trim);
-            if content_sha256.is_none() {
-                let content_type = find_header(input.headers, "content-type")?;
-                if let Some(ct) = content_type.filter(|ct| !ct.is_empty())
-                    && !ct.starts_with("application/json")
-                    && !ct.starts_with("application/bson")
-                {
-                    added_headers.push((
-                        HEADER_CONTENT_SHA256.to_owned(),
-                        UNSIGNED_PAYLOAD.to_owned(),
-                    ));
-                    entries.push((HEADER_CONTENT_SHA256, UNSIGNED_PAYLOAD));
-                    content_sha256 = Some(UNSIGNED_PAYLOAD);
-                }
-            }
-            if find_header(input.headers, "host")?.is_none() {
+    for &(name, value) in input.headers {
+        if !name.contains('_') {
+            entries.push((name, value.trim()));
+        }
+    }
+    let mut content_sha256 = find_header(input.headers, HEADER_CONTENT_SHA256)?.map(str::trim);
+    if content_sha256.is_none() {
+        let content_type = find_header(input.headers, "content-type")?;
+        if let Some(ct) = content_type.filter(|ct| !ct.is_empty())
+            && !ct.starts_with("application/json")
+            && !ct.starts_with("application/bson")
+        {
+            added_headers.push((
+                HEADER_CONTENT_SHA256.to_owned(),
+                UNSIGNED_PAYLOAD.to_owned(),
+            ));
+            entries.push((HEADER_CONTENT_SHA256, UNSIGNED_PAYLOAD));
+            content_sha256 = Some(UNSIGNED_PAYLOAD);
+        }
+    }
+    if find_header(input.headers, "host")?.is_none() {
+        added_headers.push(("Host".to_owned(), input.host.to_owned()));
+        entries.push(("Host", input.host.trim()));
+    }
+    entries.sort_unstable_by(|a, b| cmp_lowercase(a.0, b.0));
+    if let Some(w) = entries
+        .windows(2)
+        .find(|w| w[0].0.eq_ignore_ascii_case(w[1].0))
+    {
+        return Err(SigningError::new(
+            SigningErrorKind::DuplicateHeader,
+            w[0].0.to_ascii_lowercase(),
+        ));
+    }
+    Ok(((entries, added_headers), content_sha256))
+}
+
+/// The given signed header names, in the given order (`Host` may be added).
+fn explicit_entries<'a>(
+    input: &SigningInput<'a>,
+    names: &[&'a str],
+) -> Result<(Entries<'a>, Option<&'a str>), SigningError> {
+    let mut added_headers: Vec<(String, String)> = Vec::new();
+    let mut entries: Vec<(&str, &str)> = Vec::with_capacity(names.len());
+    for &name in names {
+        match find_header(input.headers, name)? {
+            Some(value) => entries.push((name, value.trim())),
+            None if name.eq_ignore_ascii_case("host") => {
                 added_headers.push(("Host".to_owned(), input.host.to_owned()));
-                entries.push(("Host", input.host.trim()));
+                entries.push((name, input.host.trim()));
             }
-            entries.sort_unstable_by(|a, b| cmp_lowercase(a.0, b.0));
-            if let Some(w) = entries
-                .windows(2)
-                .find(|w| w[0].0.eq_ignore_ascii_case(w[1].0))
-            {
+            None => {
                 return Err(SigningError::new(
-                    SigningErrorKind::DuplicateHeader,
-                    w[0].0.to_ascii_lowercase(),
+                    SigningErrorKind::MissingHeader,
+                    format!("signed header {name:?} is not on the request"),
                 ));
             }
-            content_sha256
         }
-        Some(names) => {
-            for &name in names {
-                match find_header(input.headers, name)? {
-                    Some(value) => entries.push((name, value.trim())),
-                    None if name.eq_ignore_ascii_case("host") => {
-                        added_headers.push(("Host".to_owned(), input.host.to_owned()));
-                        entries.push((name, input.host.trim()));
-                    }
-                    None => {
-                        return Err(SigningError::new(
-                            SigningErrorKind::MissingHeader,
-                            format!("signed header {name:?} is not on the request"),
-                        ));
-                    }
-                }
-            }
-            find_header(input.headers, HEADER_CONTENT_SHA256)?.map(str::trim)
-        }
-    };
+    }
+    let content_sha256 = find_header(input.headers, HEADER_CONTENT_SHA256)?.map(str::trim);
+    Ok(((entries, added_headers), content_sha256))
+}
 
-    let canonical_uri = canonical_uri(input.path)?;
-
-    let mut sorted_query: Vec<(&str, &str)> = input.query.to_vec();
-    sorted_query.sort_unstable();
-    let mut canonical_query = String::with_capacity(query_capacity(&sorted_query));
-    write_query(&sorted_query, &mut canonical_query);
-
+/// `name:value\n` lines and the `;`-joined names, both lower-cased.
+fn header_block(entries: &[(&str, &str)]) -> (String, String) {
     let mut canonical_headers =
         String::with_capacity(entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
     let mut signed_headers = String::with_capacity(entries.iter().map(|(k, _)| k.len() + 1).sum());
@@ -453,6 +449,43 @@ fn canonicalize<'a>(
         canonical_headers.push_str(value);
         canonical_headers.push('\n');
     }
+    (canonical_headers, signed_headers)
+}
+
+/// The six lines of the canonical request, joined with `\n` (method upper-cased).
+fn join_canonical_request(method: &str, parts: [&str; 5]) -> String {
+    let mut out =
+        String::with_capacity(method.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>());
+    for c in method.chars() {
+        out.push(c.to_ascii_uppercase());
+    }
+    for part in parts {
+        out.push('\n');
+        out.push_str(part);
+    }
+    out
+}
+
+/// Builds the canonical request. `explicit` = the signed header names to use, or `None` for the
+/// Python SDK's selection (which may add headers).
+fn canonicalize<'a>(
+    input: &SigningInput<'a>,
+    explicit: Option<&[&'a str]>,
+) -> Result<(Canonical, &'a str), SigningError> {
+    let date = find_header(input.headers, HEADER_SDK_DATE)?
+        .ok_or_else(|| SigningError::new(SigningErrorKind::MissingHeader, HEADER_SDK_DATE))?
+        .trim();
+    parse_sdk_date(date)?;
+    let ((entries, added_headers), content_sha256) = match explicit {
+        None => auto_entries(input)?,
+        Some(names) => explicit_entries(input, names)?,
+    };
+    let canonical_uri = canonical_uri(input.path)?;
+    let mut sorted_query: Vec<(&str, &str)> = input.query.to_vec();
+    sorted_query.sort_unstable();
+    let mut canonical_query = String::with_capacity(query_capacity(&sorted_query));
+    write_query(&sorted_query, &mut canonical_query);
+    let (canonical_headers, signed_headers) = header_block(&entries);
 
     let body_hash;
     let payload_hash: &str = if input.body.is_empty() {
@@ -463,30 +496,16 @@ fn canonicalize<'a>(
         body_hash = sha256_hex(input.body);
         &body_hash
     };
-
-    let mut canonical_request = String::with_capacity(
-        input.method.len()
-            + canonical_uri.len()
-            + canonical_query.len()
-            + canonical_headers.len()
-            + signed_headers.len()
-            + payload_hash.len()
-            + 5,
+    let canonical_request = join_canonical_request(
+        input.method,
+        [
+            &canonical_uri,
+            &canonical_query,
+            &canonical_headers,
+            &signed_headers,
+            payload_hash,
+        ],
     );
-    for c in input.method.chars() {
-        canonical_request.push(c.to_ascii_uppercase());
-    }
-    canonical_request.push('\n');
-    canonical_request.push_str(&canonical_uri);
-    canonical_request.push('\n');
-    canonical_request.push_str(&canonical_query);
-    canonical_request.push('\n');
-    canonical_request.push_str(&canonical_headers);
-    canonical_request.push('\n');
-    canonical_request.push_str(&signed_headers);
-    canonical_request.push('\n');
-    canonical_request.push_str(payload_hash);
-
     Ok((
         Canonical {
             canonical_uri,

@@ -1,13 +1,22 @@
-//! A tiny scripted HTTP/1.1 server on 127.0.0.1 plus a fake operation error, shared by the
-//! runtime tests. Nothing of the crate is mocked: requests go through reqwest over TCP.
+//! Scripted servers plus a fake operation error, shared by the runtime tests.
+//!
+//! `Server::sequence` / `Server::handler` are in memory: each gets a fake loopback URL that is
+//! never connected to, and the clients of the tests send through [`net()`], the crate's replay
+//! client routing every request to the server whose URL it names (so a test with an IAM and a
+//! VPC server works with one client). `Server::tcp_sequence` / `Server::tcp_handler` are a tiny
+//! HTTP/1.1 server on 127.0.0.1, for the behaviours where the socket is the point (reqwest's
+//! streaming, connect failures).
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use cloudsdk_core::error::{ErrorMetadata, OperationError};
+use cloudsdk_core::test_util::{self, RecordedRequest, ReplayClient};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -135,24 +144,128 @@ type Handler = dyn Fn(usize, &Captured) -> Reply + Send + Sync;
 pub struct Server {
     pub addr: SocketAddr,
     requests: Arc<Mutex<Vec<Captured>>>,
-    task: tokio::task::JoinHandle<()>,
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.task.abort();
+        match &self.task {
+            Some(task) => task.abort(),
+            None => {
+                MEMORY.lock().unwrap().remove(&self.addr.port());
+            }
+        }
+    }
+}
+
+/// In-memory servers by (fake) port.
+static MEMORY: LazyLock<Mutex<HashMap<u16, MemoryServer>>> = LazyLock::new(Default::default);
+static NEXT_PORT: AtomicU16 = AtomicU16::new(20_000);
+
+struct MemoryServer {
+    requests: Arc<Mutex<Vec<Captured>>>,
+    handler: Arc<Handler>,
+}
+
+/// The replay client that routes every request to the in-memory server its URL names.
+pub fn net() -> ReplayClient {
+    ReplayClient::from_fn(|_, request| {
+        let port: u16 = request
+            .url_without_query()
+            .rsplit_once(':')
+            .and_then(|(_, rest)| rest.split('/').next()?.parse().ok())
+            .unwrap_or(0);
+        let (requests, handler) = match MEMORY.lock().unwrap().get(&port) {
+            Some(s) => (s.requests.clone(), s.handler.clone()),
+            None => return test_util::Reply::connect_error("connection refused"),
+        };
+        let captured = Captured::from_recorded(request);
+        let index = {
+            let mut r = requests.lock().unwrap();
+            r.push(captured.clone());
+            r.len() - 1
+        };
+        to_replay(handler(index, &captured))
+    })
+}
+
+fn to_replay(reply: Reply) -> test_util::Reply {
+    match reply {
+        Reply::Full {
+            status,
+            headers,
+            body,
+        } => {
+            let mut r = test_util::Reply::status(status);
+            for (n, v) in headers {
+                r = r.with_header(n, v);
+            }
+            r.with_header("content-length", body.len().to_string())
+                .with_body(body)
+        }
+        Reply::Chunked {
+            status,
+            chunk,
+            count,
+        } => test_util::Reply::json(status, vec![b'a'; chunk * count]),
+        Reply::Delayed(d, inner) => to_replay(*inner).delayed(d),
+        Reply::Close => test_util::Reply::io_error("connection closed before message completed"),
+    }
+}
+
+impl Captured {
+    fn from_recorded(r: &RecordedRequest) -> Self {
+        let url = r.uri();
+        let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let target = after_scheme
+            .find('/')
+            .map_or("/", |i| &after_scheme[i..])
+            .to_owned();
+        Captured {
+            method: r.method().to_owned(),
+            target,
+            headers: r.headers().to_vec(),
+            body: r.body().to_vec(),
+            at: Instant::now(),
+        }
     }
 }
 
 impl Server {
-    /// Answers with `replies` in order; after the last one, repeats the last.
+    /// In memory: answers with `replies` in order; after the last one, repeats the last.
     pub async fn sequence(replies: Vec<Reply>) -> Server {
         assert!(!replies.is_empty());
         Server::handler(move |i, _| replies[i.min(replies.len() - 1)].clone()).await
     }
 
-    /// Answers every request with `f(index, request)`.
+    /// In memory: answers every request with `f(index, request)`.
     pub async fn handler(f: impl Fn(usize, &Captured) -> Reply + Send + Sync + 'static) -> Server {
+        let port = NEXT_PORT.fetch_add(1, Ordering::SeqCst);
+        let requests: Arc<Mutex<Vec<Captured>>> = Arc::default();
+        MEMORY.lock().unwrap().insert(
+            port,
+            MemoryServer {
+                requests: requests.clone(),
+                handler: Arc::new(f),
+            },
+        );
+        Server {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            requests,
+            task: None,
+        }
+    }
+
+    /// Over TCP: answers with `replies` in order; after the last one, repeats the last.
+    pub async fn tcp_sequence(replies: Vec<Reply>) -> Server {
+        assert!(!replies.is_empty());
+        Server::tcp_handler(move |i, _| replies[i.min(replies.len() - 1)].clone()).await
+    }
+
+    /// Over TCP: answers every request with `f(index, request)`.
+    pub async fn tcp_handler(
+        f: impl Fn(usize, &Captured) -> Reply + Send + Sync + 'static,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let requests: Arc<Mutex<Vec<Captured>>> = Arc::default();
@@ -173,7 +286,7 @@ impl Server {
         Server {
             addr,
             requests,
-            task,
+            task: Some(task),
         }
     }
 
@@ -369,4 +482,31 @@ pub fn fast_retry(max_attempts: u32) -> cloudsdk_core::RetryConfig {
         .with_max_attempts(max_attempts)
         .with_initial_backoff(Duration::from_millis(1))
         .with_max_backoff(Duration::from_millis(5))
+}
+
+/// Points a client builder at a server: its URL, and for an in-memory server the replay client.
+pub trait Route {
+    fn via(self, server: &Server) -> Self;
+}
+
+impl Route for cloudsdk_core::huawei::HuaweiClientBuilder {
+    fn via(self, server: &Server) -> Self {
+        let b = self.endpoint(server.url());
+        if server.task.is_none() {
+            b.http_client(net())
+        } else {
+            b
+        }
+    }
+}
+
+impl Route for cloudsdk_core::aliyun::AliyunClientBuilder {
+    fn via(self, server: &Server) -> Self {
+        let b = self.endpoint(server.url());
+        if server.task.is_none() {
+            b.http_client(net())
+        } else {
+            b
+        }
+    }
 }

@@ -143,6 +143,7 @@ impl NovaListServerSecurityGroupsInput {
                 }
             },
             query,
+            body: ::std::option::Option::None,
         }
     }
 }

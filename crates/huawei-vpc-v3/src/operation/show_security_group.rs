@@ -97,6 +97,7 @@ impl ShowSecurityGroupInput {
                 },
             ]),
             query,
+            body: ::std::option::Option::None,
         }
     }
 }
