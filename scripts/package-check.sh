@@ -41,8 +41,10 @@ done
 # The repository's lock file pins the registry dependencies to the versions CI already built.
 cp Cargo.lock "$scratch/Cargo.lock"
 
+# All features, so that the tests a feature gates run too (the core's replay-client tests need
+# `test-util`, which its path dev-dependency on itself turns on inside the workspace only).
 # Shares the repository's target directory so that registry dependencies are not built twice.
-CARGO_TARGET_DIR="$PWD/target" cargo test --manifest-path "$scratch/Cargo.toml" --workspace --offline
+CARGO_TARGET_DIR="$PWD/target" cargo test --manifest-path "$scratch/Cargo.toml" --workspace --all-features --offline
 
 for c in "${crates[@]}"; do
     version=$(cargo pkgid -p "$c" | sed 's/.*[#@]//')
