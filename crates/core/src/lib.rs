@@ -1,16 +1,4 @@
-//! Runtime shared by the cloudsdk crates (`huawei-ecs-v2`, `huawei-vpc-v3`, `aliyun-ecs`):
-//! credentials, request signing, transport (reqwest + rustls), retries, timeouts, errors and the
-//! serde helpers generated types use.
-//!
-//! Generated crates talk to the core through the protocol modules:
-//!
-//! * [`huawei`]: [`huawei::HuaweiClientBuilder`], [`huawei::HuaweiClient::send`] with a
-//!   [`huawei::RestRequest`];
-//! * [`aliyun`]: [`aliyun::AliyunClientBuilder`], [`aliyun::AliyunClient::send`] with an
-//!   [`aliyun::RpcRequest`].
-//!
-//! Every operation returns `Result<Output, SdkError<OperationError>>`; see [`error`]. See the
-//! crate README for credentials, endpoints, retries, timeouts and tracing.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 // Without a vendor feature only the signers, credentials and errors are of use.
 #![cfg_attr(
