@@ -3,7 +3,10 @@
 //!
 //! The SDK's retries, timeouts (attempt and operation), body size cap, redaction and error
 //! decoding sit above this trait, so they apply to any client. The default implementation is
-//! reqwest on rustls (`ring`); pass your own with the client builders' `.http_client(..)`:
+//! reqwest on rustls (`ring`), configured by the builders' network settings ([`NetworkSettings`]:
+//! `.proxy(..)`, `.no_proxy(..)`, `.add_root_certificate(..)`, `.ca_bundle(..)`,
+//! `.tls_built_in_root_certs(..)`, and the environment's proxies). Or pass your own with the
+//! client builders' `.http_client(..)` (not together with the network settings):
 //!
 //! * a [`reqwest::Client`] you configured (proxy, TLS roots, pool settings). The SDK's
 //!   `connect_timeout` applies only to the client the SDK builds itself: set
@@ -226,7 +229,7 @@ pub fn reqwest_client_builder() -> reqwest::ClientBuilder {
 /// in the URL (`http://user:pass@proxy:3128`, percent-encoded) become a
 /// `Proxy-Authorization: Basic …` header (on the `CONNECT` for https endpoints). Without an
 /// explicit proxy, the environment's are used, read through the builder's
-/// [`Env`](crate::credentials::Env) by [`read_env`](Self::read_env), as curl reads them:
+/// [`Env`] by [`read_env`](Self::read_env), as curl reads them:
 /// `HTTPS_PROXY` (or `https_proxy`) for https endpoints, `HTTP_PROXY` (or `http_proxy`) for
 /// http endpoints, `ALL_PROXY` (or `all_proxy`) for both when the specific one is unset. As
 /// in curl and reqwest, the environment's proxies are ignored when `REQUEST_METHOD` is set

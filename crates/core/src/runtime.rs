@@ -1026,6 +1026,49 @@ mod tests {
         assert!(format!("{api:?}").contains("OwnClient"));
     }
 
+    /// The api client goes through the proxy (here: a closed port, so it fails); the metadata
+    /// client ignores both the explicit and the environment's proxies and reaches the server.
+    #[tokio::test]
+    async fn the_metadata_client_is_never_proxied() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf).await.unwrap();
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .await
+                .unwrap();
+        });
+        // A port nothing listens on: bound, then released.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let mut network = NetworkSettings::new().proxy(format!("http://{closed}"));
+        network.read_env(&crate::credentials::Env::from_vars([
+            ("HTTP_PROXY", format!("http://{closed}")),
+            ("ALL_PROXY", format!("http://{closed}")),
+        ]));
+        let settings = RuntimeSettings {
+            network,
+            ..RuntimeSettings::default()
+        };
+        let (api, metadata) = http_clients(&settings).unwrap();
+        let request = || {
+            http::Request::get(format!("http://{addr}/latest/meta-data/"))
+                .body(Bytes::new())
+                .unwrap()
+        };
+        let e = api.send(request()).await.unwrap_err();
+        assert_eq!(e.kind(), HttpErrorKind::Connect, "{e}");
+        let response = metadata.send(request()).await.unwrap();
+        assert_eq!(response.status(), 200);
+        server.await.unwrap();
+    }
+
     #[test]
     fn settings_errors_surface_from_http_clients() {
         let settings = |network| RuntimeSettings {
