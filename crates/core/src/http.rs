@@ -375,6 +375,14 @@ impl NetworkSettings {
         for proxy in self.proxies()? {
             builder = builder.proxy(proxy);
         }
+        self.apply_roots(builder)
+    }
+
+    /// Applies the trusted roots only (proxies untouched).
+    fn apply_roots(
+        &self,
+        builder: reqwest::ClientBuilder,
+    ) -> Result<reqwest::ClientBuilder, BuildError> {
         let roots = self.root_certificates()?;
         let built_in = self.built_in_roots.unwrap_or(true);
         if !built_in && roots.is_empty() {
@@ -601,16 +609,19 @@ fn install_crypto_provider() {
 
 impl ReqwestHttpClient {
     /// The SDK's own client: the given connect timeout, no redirects, 60 s idle pool timeout,
-    /// and `network`'s proxies and trusted roots; with `None` (the metadata client) no proxy
-    /// at all (not even the environment's) and the system's roots.
+    /// and `network`'s trusted roots; its proxies too when `proxied`, else no proxy at all (not
+    /// even the environment's: the metadata client).
     pub(crate) fn build(
         connect_timeout: Duration,
-        network: Option<&NetworkSettings>,
+        network: &NetworkSettings,
+        proxied: bool,
     ) -> Result<Self, BuildError> {
         let builder = reqwest_client_builder().connect_timeout(connect_timeout);
-        let builder = match network {
-            Some(network) => network.apply_to(builder)?,
-            None => builder.no_proxy(),
+        let builder = if proxied {
+            network.apply_to(builder)?
+        } else {
+            // No proxy at all: not even reqwest's own reading of the environment.
+            network.apply_roots(builder.no_proxy())?
         };
         let client = builder
             .build()
@@ -633,6 +644,44 @@ impl ReqwestHttpClient {
             HttpError::body(e)
         } else {
             HttpError::other(e)
+        }
+    }
+}
+
+/// The SDK's own client, built on first use (the metadata client: most SDK clients never call
+/// an instance-metadata endpoint, so they never pay for loading the system's roots twice).
+/// A failure to build it is reported by every `send` as a connect error.
+#[derive(Debug)]
+pub(crate) struct LazyReqwestHttpClient {
+    connect_timeout: Duration,
+    network: NetworkSettings,
+    proxied: bool,
+    client: std::sync::OnceLock<Result<ReqwestHttpClient, String>>,
+}
+
+impl LazyReqwestHttpClient {
+    pub(crate) fn new(connect_timeout: Duration, network: NetworkSettings, proxied: bool) -> Self {
+        Self {
+            connect_timeout,
+            network,
+            proxied,
+            client: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl HttpClient for LazyReqwestHttpClient {
+    fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
+        let client = self.client.get_or_init(|| {
+            ReqwestHttpClient::build(self.connect_timeout, &self.network, self.proxied)
+                .map_err(|e| e.to_string())
+        });
+        match client {
+            Ok(client) => client.send(request),
+            Err(e) => {
+                let e = HttpError::connect(e.clone());
+                Box::pin(async move { Err(e) })
+            }
         }
     }
 }

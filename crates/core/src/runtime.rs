@@ -316,8 +316,10 @@ fn user_agent(
 ///   `read_env` found them; extra trusted roots). For API calls and the credential exchanges
 ///   with STS and IAM.
 /// * `metadata`: for instance-metadata endpoints. Always the SDK's own client, never proxied
-///   (not even by the environment's proxies, nor by a user's client); no custom CA needed
-///   (metadata endpoints are plain http).
+///   (not even by the environment's proxies, nor by a user's client), built on its first
+///   request (most clients never make one). Metadata endpoints are plain http; it trusts the
+///   same roots as the SDK's api client all the same (an https override of a metadata
+///   endpoint can be served under a custom CA).
 ///
 /// Network settings together with a user's `.http_client(..)` are refused.
 pub(crate) fn http_clients(
@@ -335,10 +337,15 @@ pub(crate) fn http_clients(
         Some(client) => client.clone(),
         None => SharedHttpClient::new(ReqwestHttpClient::build(
             settings.connect_timeout,
-            Some(&settings.network),
+            &settings.network,
+            true,
         )?),
     };
-    let metadata = SharedHttpClient::new(ReqwestHttpClient::build(settings.connect_timeout, None)?);
+    let metadata = SharedHttpClient::new(crate::http::LazyReqwestHttpClient::new(
+        settings.connect_timeout,
+        settings.network.clone(),
+        false,
+    ));
     Ok((api, metadata))
 }
 
