@@ -380,7 +380,8 @@ impl AliyunClientBuilder {
     }
 
     /// Validates the configuration and builds the client.
-    pub fn build(self) -> Result<AliyunClient, BuildError> {
+    pub fn build(mut self) -> Result<AliyunClient, BuildError> {
+        self.settings.network.read_env(&self.env);
         let mut region = self.region.map(|r| r.trim().to_owned());
         if self.read_env_config && region.is_none() {
             region = self.env.get(credentials::aliyun::ENV_REGION_ID);
@@ -415,8 +416,11 @@ impl AliyunClientBuilder {
         let creds = CredentialSource::from_builder(self.credentials, self.provider, || {
             credentials::aliyun::default_chain(env)
         })?;
+        // The metadata client is for the instance-metadata credential providers (not wired yet).
+        let (api_http, _metadata_http) = crate::runtime::http_clients(&self.settings)?;
         let runtime = Runtime::new(
             &self.settings,
+            api_http,
             self.service.crate_name,
             self.service.crate_version,
         )?;

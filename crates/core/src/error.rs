@@ -722,6 +722,18 @@ pub enum BuildError {
     },
     /// The HTTP client could not be created.
     HttpClient(BoxError),
+    /// A certificate authority given with `.add_root_certificate(..)` or `.ca_bundle(..)`
+    /// cannot be used: the file cannot be read, the text holds no PEM certificate, the PEM is
+    /// malformed or a certificate is not a valid X.509 CA certificate.
+    InvalidCaCertificate {
+        /// Which setting: `add_root_certificate #N` (the N-th certificate source) or
+        /// `ca_bundle <path>`.
+        origin: String,
+        /// What is wrong.
+        reason: String,
+        /// The underlying error (I/O, PEM or X.509), if any.
+        source: Option<BoxError>,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -753,6 +765,17 @@ impl fmt::Display for BuildError {
             ),
             BuildError::InvalidConfig { item, reason } => write!(f, "invalid {item}: {reason}"),
             BuildError::HttpClient(e) => write!(f, "failed to create the HTTP client: {e}"),
+            BuildError::InvalidCaCertificate {
+                origin,
+                reason,
+                source,
+            } => {
+                write!(f, "invalid CA certificate from {origin}: {reason}")?;
+                match source {
+                    Some(e) => write!(f, ": {e}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -761,6 +784,9 @@ impl StdError for BuildError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
             BuildError::HttpClient(e) => Some(e.as_ref()),
+            BuildError::InvalidCaCertificate {
+                source: Some(e), ..
+            } => Some(e.as_ref()),
             _ => None,
         }
     }

@@ -290,7 +290,8 @@ impl HuaweiClientBuilder {
     }
 
     /// Validates the configuration and builds the client.
-    pub fn build(self) -> Result<HuaweiClient, BuildError> {
+    pub fn build(mut self) -> Result<HuaweiClient, BuildError> {
+        self.settings.network.read_env(&self.env);
         let mut region = self.region.map(|r| r.trim().to_owned());
         let mut project_id = self.project_id.map(|p| p.trim().to_owned());
         if self.read_env_config {
@@ -351,8 +352,11 @@ impl HuaweiClientBuilder {
         let creds = CredentialSource::from_builder(self.credentials, self.provider, || {
             credentials::huawei::default_chain(env)
         })?;
+        // The metadata client is for the instance-metadata credential providers (not wired yet).
+        let (api_http, _metadata_http) = crate::runtime::http_clients(&self.settings)?;
         let runtime = Runtime::new(
             &self.settings,
+            api_http,
             self.service.crate_name,
             self.service.crate_version,
         )?;

@@ -22,7 +22,9 @@ use crate::error::{
     BoxError, BuildError, ConstructionError, DispatchError, ErrorMetadata, OperationError,
     ResponseError, SdkError, ServiceError, TimeoutError, TimeoutKind,
 };
-use crate::http::{HttpError, HttpErrorKind, HttpRequest, ResponseBody, SharedHttpClient};
+use crate::http::{
+    HttpError, HttpErrorKind, HttpRequest, NetworkSettings, ResponseBody, SharedHttpClient,
+};
 use crate::redact::Redactor;
 use crate::retry::{RetryConfig, is_retryable_response, server_retry_after};
 
@@ -78,6 +80,9 @@ pub(crate) struct RuntimeSettings {
     pub user_agent_suffix: Option<String>,
     pub clock_skew_correction: bool,
     pub http_client: Option<SharedHttpClient>,
+    /// Proxy and TLS trust of the SDK's own client; the builders fill its environment part
+    /// (`read_env`) first thing in `build()`.
+    pub network: NetworkSettings,
 }
 
 impl Default for RuntimeSettings {
@@ -92,6 +97,7 @@ impl Default for RuntimeSettings {
             user_agent_suffix: None,
             clock_skew_correction: true,
             http_client: None,
+            network: NetworkSettings::default(),
         }
     }
 }
@@ -163,9 +169,58 @@ macro_rules! shared_builder_setters {
         /// TLS roots, pool settings) or any [`HttpClient`](crate::http::HttpClient), such as
         /// the replay client of the `test-util` feature. Retries, the attempt and operation
         /// timeouts, the body cap and redaction still apply; `connect_timeout` does not (it
-        /// configures only the client the SDK builds when none is given).
+        /// configures only the client the SDK builds when none is given). Cannot be combined
+        /// with the network settings (`proxy`, `no_proxy`, `add_root_certificate`, `ca_bundle`,
+        /// `tls_built_in_root_certs`): `build()` fails with
+        /// `BuildError::InvalidConfig { item: "http_client", .. }`.
         pub fn http_client(mut self, client: impl Into<crate::http::SharedHttpClient>) -> Self {
             self.settings.http_client = Some(client.into());
+            self
+        }
+
+        /// Sends every request, to http and https endpoints alike, through the forward proxy
+        /// at `url`: `http://host:port`, `https://host:port`, with optional percent-encoded
+        /// credentials (`http://user:pass@host:port`) that are sent as
+        /// `Proxy-Authorization: Basic …`. Replaces the environment's proxies (`HTTPS_PROXY`,
+        /// `HTTP_PROXY`, `ALL_PROXY`, read through [`env`](Self::env) otherwise). An unusable
+        /// URL fails the build with `BuildError::InvalidConfig { item: "proxy", .. }`. See
+        /// [`NetworkSettings`](crate::http::NetworkSettings).
+        pub fn proxy(mut self, url: impl Into<String>) -> Self {
+            self.settings.network = std::mem::take(&mut self.settings.network).proxy(url);
+            self
+        }
+
+        /// Hosts reached without the proxy, a comma list as in `NO_PROXY` (which it replaces):
+        /// `example.com` (and its subdomains), IP addresses, CIDR blocks, `*` for all.
+        pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+            self.settings.network = std::mem::take(&mut self.settings.network).no_proxy(list);
+            self
+        }
+
+        /// Trusts the certificate authorities in `pem` (PEM text, one or more certificates),
+        /// in addition to the system's roots unless
+        /// [`tls_built_in_root_certs(false)`](Self::tls_built_in_root_certs). Invalid PEM fails
+        /// the build with `BuildError::InvalidCaCertificate`.
+        pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+            self.settings.network =
+                std::mem::take(&mut self.settings.network).add_root_certificate(pem);
+            self
+        }
+
+        /// Trusts the certificate authorities in the PEM file at `path`, read when the client
+        /// is built (an unreadable or invalid file fails the build with
+        /// `BuildError::InvalidCaCertificate`).
+        pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+            self.settings.network = std::mem::take(&mut self.settings.network).ca_bundle(path);
+            self
+        }
+
+        /// Whether the system's root certificates are trusted (default `true`). With `false`
+        /// only the authorities of [`add_root_certificate`](Self::add_root_certificate) and
+        /// [`ca_bundle`](Self::ca_bundle) are trusted (at least one is required).
+        pub fn tls_built_in_root_certs(mut self, enabled: bool) -> Self {
+            self.settings.network =
+                std::mem::take(&mut self.settings.network).tls_built_in_root_certs(enabled);
             self
         }
     };
@@ -254,21 +309,57 @@ fn user_agent(
     Ok(user_agent)
 }
 
+/// The two HTTP clients of a client: `(api, metadata)`.
+///
+/// * `api`: the user's `.http_client(..)`, else the SDK's own reqwest client with the
+///   connect timeout and the [`NetworkSettings`] (explicit proxy, else the environment's, as
+///   `read_env` found them; extra trusted roots). For API calls and the credential exchanges
+///   with STS and IAM.
+/// * `metadata`: for instance-metadata endpoints. Always the SDK's own client, never proxied
+///   (not even by the environment's proxies, nor by a user's client), built on its first
+///   request (most clients never make one). Metadata endpoints are plain http; it trusts the
+///   same roots as the SDK's api client all the same (an https override of a metadata
+///   endpoint can be served under a custom CA).
+///
+/// Network settings together with a user's `.http_client(..)` are refused.
+pub(crate) fn http_clients(
+    settings: &RuntimeSettings,
+) -> Result<(SharedHttpClient, SharedHttpClient), BuildError> {
+    use crate::http::ReqwestHttpClient;
+    let api = match &settings.http_client {
+        Some(_) if settings.network.is_configured() => {
+            return Err(BuildError::InvalidConfig {
+                item: "http_client",
+                reason: "a client of your own cannot be combined with the network settings                          (proxy, no_proxy, add_root_certificate, ca_bundle,                          tls_built_in_root_certs): configure your client instead (see                          cloudsdk_core::http::NetworkSettings::apply_to) or drop it"
+                    .into(),
+            });
+        }
+        Some(client) => client.clone(),
+        None => SharedHttpClient::new(ReqwestHttpClient::build(
+            settings.connect_timeout,
+            &settings.network,
+            true,
+        )?),
+    };
+    let metadata = SharedHttpClient::new(crate::http::LazyReqwestHttpClient::new(
+        settings.connect_timeout,
+        settings.network.clone(),
+        false,
+    ));
+    Ok((api, metadata))
+}
+
 impl Runtime {
+    /// Validates the settings; requests go through `http` (the api client of
+    /// [`http_clients`]).
     pub(crate) fn new(
         settings: &RuntimeSettings,
+        http: SharedHttpClient,
         crate_name: &str,
         crate_version: &str,
     ) -> Result<Self, BuildError> {
         let retry = validate_settings(settings)?;
         let user_agent = user_agent(settings, crate_name, crate_version)?;
-        let http = match &settings.http_client {
-            Some(client) => client.clone(),
-            None => SharedHttpClient::new(
-                crate::http::ReqwestHttpClient::build(settings.connect_timeout)
-                    .map_err(|e| BuildError::HttpClient(Box::new(e)))?,
-            ),
-        };
         Ok(Runtime {
             http,
             retry,
@@ -899,6 +990,155 @@ impl Runtime {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A client of the user's own (never called here).
+    #[derive(Debug)]
+    struct OwnClient;
+
+    impl crate::http::HttpClient for OwnClient {
+        fn send(&self, _: HttpRequest) -> crate::http::HttpFuture<'_> {
+            Box::pin(async { Err(HttpError::other("not called")) })
+        }
+    }
+
+    #[test]
+    fn network_settings_and_an_own_http_client_do_not_combine() {
+        let own = |network: NetworkSettings| RuntimeSettings {
+            http_client: Some(SharedHttpClient::new(OwnClient)),
+            network,
+            ..RuntimeSettings::default()
+        };
+        for network in [
+            NetworkSettings::new().proxy("http://127.0.0.1:9"),
+            NetworkSettings::new().no_proxy("*"),
+            NetworkSettings::new().add_root_certificate("x"),
+            NetworkSettings::new().ca_bundle("/nonexistent"),
+            NetworkSettings::new().tls_built_in_root_certs(true),
+        ] {
+            match http_clients(&own(network)).unwrap_err() {
+                BuildError::InvalidConfig { item, reason } => {
+                    assert_eq!(item, "http_client");
+                    assert!(reason.contains("cannot be combined"), "{reason}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // The environment's proxies are not settings: an own client is used as it is.
+        let mut from_env = NetworkSettings::new();
+        from_env.read_env(&crate::credentials::Env::from_vars([(
+            "HTTPS_PROXY",
+            "http://127.0.0.1:9",
+        )]));
+        let (api, _metadata) = http_clients(&own(from_env)).unwrap();
+        assert!(format!("{api:?}").contains("OwnClient"));
+    }
+
+    /// The api client goes through the proxy (here: a closed port, so it fails); the metadata
+    /// client ignores both the explicit and the environment's proxies and reaches the server.
+    #[tokio::test]
+    async fn the_metadata_client_is_never_proxied() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf).await.unwrap();
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .await
+                .unwrap();
+        });
+        // A port nothing listens on: bound, then released.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let mut network = NetworkSettings::new().proxy(format!("http://{closed}"));
+        network.read_env(&crate::credentials::Env::from_vars([
+            ("HTTP_PROXY", format!("http://{closed}")),
+            ("ALL_PROXY", format!("http://{closed}")),
+        ]));
+        let settings = RuntimeSettings {
+            network,
+            ..RuntimeSettings::default()
+        };
+        let (api, metadata) = http_clients(&settings).unwrap();
+        let request = || {
+            http::Request::get(format!("http://{addr}/latest/meta-data/"))
+                .body(Bytes::new())
+                .unwrap()
+        };
+        let e = api.send(request()).await.unwrap_err();
+        assert_eq!(e.kind(), HttpErrorKind::Connect, "{e}");
+        let response = metadata.send(request()).await.unwrap();
+        assert_eq!(response.status(), 200);
+        server.await.unwrap();
+    }
+
+    #[test]
+    fn settings_errors_surface_from_http_clients() {
+        let settings = |network| RuntimeSettings {
+            network,
+            ..RuntimeSettings::default()
+        };
+        assert!(http_clients(&settings(NetworkSettings::new())).is_ok());
+        let e = http_clients(&settings(NetworkSettings::new().proxy("socks5://p:1"))).unwrap_err();
+        assert!(
+            matches!(e, BuildError::InvalidConfig { item: "proxy", .. }),
+            "{e}"
+        );
+        let e =
+            http_clients(&settings(NetworkSettings::new().add_root_certificate("x"))).unwrap_err();
+        assert!(matches!(e, BuildError::InvalidCaCertificate { .. }), "{e}");
+    }
+
+    /// Both builders read the proxy variables through their `Env` (a bad one fails the build)
+    /// and an explicit proxy wins over them.
+    #[cfg(all(feature = "huawei", feature = "aliyun"))]
+    #[test]
+    fn builders_read_proxies_through_their_env() {
+        use crate::credentials::Env;
+        static HW: crate::huawei::ServiceInfo = crate::huawei::ServiceInfo {
+            endpoint_template: "https://vpc.{region}.myhuaweicloud.com",
+            crate_name: "t",
+            crate_version: "0",
+        };
+        static ALI: crate::aliyun::ServiceInfo = crate::aliyun::ServiceInfo {
+            product: "Ecs",
+            version: "2014-05-26",
+            endpoint_rule: "ecs.{region}.aliyuncs.com",
+            endpoint_map: &[],
+            crate_name: "t",
+            crate_version: "0",
+        };
+        let bad = || Env::from_vars([("HTTPS_PROXY", "socks5://127.0.0.1:9")]);
+        let creds = || crate::Credentials::new("AK", "SK");
+        let hw = || {
+            crate::huawei::HuaweiClientBuilder::new(&HW)
+                .region("cn-north-4")
+                .project_id("p")
+                .credentials(creds())
+                .env(bad())
+        };
+        let ali = || {
+            crate::aliyun::AliyunClientBuilder::new(&ALI)
+                .region("cn-hangzhou")
+                .credentials(creds())
+                .env(bad())
+        };
+        for e in [hw().build().unwrap_err(), ali().build().unwrap_err()] {
+            match e {
+                BuildError::InvalidConfig { item, reason } => {
+                    assert_eq!(item, "proxy");
+                    assert!(reason.starts_with("HTTPS_PROXY: "), "{reason}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        hw().proxy("http://127.0.0.1:9").build().unwrap();
+        ali().proxy("http://127.0.0.1:9").build().unwrap();
+    }
 
     #[test]
     fn http_dates() {

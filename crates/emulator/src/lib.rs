@@ -15,8 +15,8 @@ pub use faults::{Fault, FaultRule, Faults, HUAWEI_503_HTML, Vendor};
 pub use reply::{Recorded, Reply, Streamed};
 pub use server::{
     DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_LISTEN, DEFAULT_MAX_CLOCK_SKEW,
-    DEFAULT_REQUEST_LOG_CAPACITY, DEFAULT_REQUEST_READ_TIMEOUT, Emulator, EmulatorBuilder, Handler,
-    REQUEST_LOG_BODY_BUDGET,
+    DEFAULT_REQUEST_LOG_CAPACITY, DEFAULT_REQUEST_READ_TIMEOUT, DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+    Emulator, EmulatorBuilder, Handler, REQUEST_LOG_BODY_BUDGET,
 };
 pub use state::{
     AliyunRegion, AliyunSecurityGroup, AliyunState, DEFAULT_ALIYUN_REGION,

@@ -12,15 +12,16 @@ use std::time::Duration;
 use clap::Parser;
 use cloudsdk_emulator::{
     DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_MAX_CLOCK_SKEW,
-    DEFAULT_REQUEST_LOG_CAPACITY, DEFAULT_REQUEST_READ_TIMEOUT, Emulator, FaultRule, State,
+    DEFAULT_REQUEST_LOG_CAPACITY, DEFAULT_REQUEST_READ_TIMEOUT, DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+    Emulator, FaultRule, State,
 };
 
 /// A local cloud on loopback that speaks Huawei Cloud (ECS v2/v2.1 Nova security groups, VPC v3
 /// ShowSecurityGroup, IAM project lookup) and Alibaba Cloud (ECS RPC
 /// DescribeSecurityGroupReferences, V2 and V3 signatures, JSON and XML), verifying every
-/// signature. Prints `cloudsdk-emulator listening on http://HOST:PORT` once started, followed by
-/// the Huawei projects, the Alibaba regions and the accepted access key id; then one line per
-/// request on stderr.
+/// signature. Prints `cloudsdk-emulator listening on http://HOST:PORT` (https with --tls-cert)
+/// once started, followed by the Huawei projects, the Alibaba regions and the accepted access
+/// key id; then one line per request on stderr.
 #[derive(Debug, Parser)]
 #[command(name = "cloudsdk-emulator", version)]
 struct Args {
@@ -61,9 +62,40 @@ struct Args {
     /// How many of the most recent requests the emulator keeps in memory.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_REQUEST_LOG_CAPACITY)]
     request_log_capacity: usize,
+    /// Serves HTTPS with this certificate chain (PEM, the leaf first; it should name the
+    /// listen address, e.g. an IP SAN 127.0.0.1). Requires --tls-key.
+    #[arg(long, value_name = "PATH", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of --tls-cert. Requires --tls-cert.
+    #[arg(long, value_name = "PATH", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Closes a connection whose TLS handshake has not completed this many seconds after it
+    /// was accepted (with --tls-cert).
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TLS_HANDSHAKE_TIMEOUT.as_secs())]
+    tls_handshake_timeout: u64,
     /// Do not log requests to stderr.
     #[arg(long)]
     quiet: bool,
+}
+
+/// The PEM text of --tls-cert and --tls-key.
+struct TlsFiles {
+    cert: Vec<u8>,
+    key: Vec<u8>,
+}
+
+/// The certificate and key PEM files of --tls-cert / --tls-key, read.
+fn read_tls(args: &Args) -> Result<Option<TlsFiles>, String> {
+    let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
+        return Ok(None);
+    };
+    let read = |path: &PathBuf, what: &str| {
+        std::fs::read(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))
+    };
+    Ok(Some(TlsFiles {
+        cert: read(cert, "--tls-cert")?,
+        key: read(key, "--tls-key")?,
+    }))
 }
 
 /// The startup banner: the address line (always the first line: scripts wait for it), then what
@@ -132,6 +164,10 @@ fn main() -> ExitCode {
         },
         None => Vec::new(),
     };
+    let tls = match read_tls(&args) {
+        Ok(tls) => tls,
+        Err(e) => return fail(e),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -154,10 +190,15 @@ fn main() -> ExitCode {
         if let Some(token) = args.security_token {
             builder = builder.security_token(token);
         }
+        if let Some(TlsFiles { cert, key }) = tls {
+            builder = builder
+                .tls(cert, key)
+                .tls_handshake_timeout(Duration::from_secs(args.tls_handshake_timeout));
+        }
         let shutdown = shutdown_signal();
         let emulator = match builder.start().await {
             Ok(e) => e,
-            Err(e) => return fail(format!("cannot listen on {}: {e}", args.listen)),
+            Err(e) => return fail(format!("cannot start on {}: {e}", args.listen)),
         };
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner(&emulator).as_bytes());

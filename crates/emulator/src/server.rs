@@ -6,9 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 
 use crate::auth::{
     self, AuthContext, Keys, NONCE_CAPACITY, Nonces, Scheme, Verdict, public_reason,
@@ -37,6 +38,10 @@ pub const REQUEST_LOG_BODY_BUDGET: usize = 64 * 1024 * 1024;
 /// How long a request's head and body may take to arrive by default, counted from when the
 /// connection is ready for it (accepted, or the previous answer written): 30 seconds.
 pub const DEFAULT_REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take to complete the TLS handshake by default (with
+/// [`EmulatorBuilder::tls`]): 10 seconds. A connection that has not finished it by then is
+/// closed.
+pub const DEFAULT_TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A scripted answer for authenticated requests (replaces the emulated services).
 pub type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
@@ -54,6 +59,14 @@ pub struct EmulatorBuilder {
     log: bool,
     request_log_capacity: usize,
     read_timeout: Duration,
+    tls: Option<TlsPem>,
+    tls_handshake_timeout: Duration,
+}
+
+/// The PEM text of the server's certificate chain and private key.
+struct TlsPem {
+    cert: Vec<u8>,
+    key: Vec<u8>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -69,6 +82,8 @@ impl fmt::Debug for EmulatorBuilder {
             .field("log", &self.log)
             .field("request_log_capacity", &self.request_log_capacity)
             .field("read_timeout", &self.read_timeout)
+            .field("tls", &self.tls.is_some())
+            .field("tls_handshake_timeout", &self.tls_handshake_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -87,6 +102,8 @@ impl Default for EmulatorBuilder {
             log: false,
             request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
             read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
+            tls: None,
+            tls_handshake_timeout: DEFAULT_TLS_HANDSHAKE_TIMEOUT,
         }
     }
 }
@@ -192,11 +209,37 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serves HTTPS instead of HTTP: `cert_pem` is the server's certificate chain (PEM, the
+    /// leaf first), `key_pem` its private key (PEM: PKCS#8, PKCS#1 or SEC1). The certificate
+    /// should name `127.0.0.1` (an IP address SAN) or the host clients use. Checked by
+    /// [`start`](Self::start) (an unusable pair is an `InvalidInput` error).
+    /// [`Emulator::endpoint`] then reads `https://…`. TLS 1.2 and 1.3 (rustls, `ring`),
+    /// HTTP/1.1 only.
+    pub fn tls(mut self, cert_pem: impl AsRef<[u8]>, key_pem: impl AsRef<[u8]>) -> Self {
+        self.tls = Some(TlsPem {
+            cert: cert_pem.as_ref().to_vec(),
+            key: key_pem.as_ref().to_vec(),
+        });
+        self
+    }
+
+    /// How long a client may take to complete the TLS handshake (default
+    /// [`DEFAULT_TLS_HANDSHAKE_TIMEOUT`]); then the connection is closed. Only with
+    /// [`tls`](Self::tls).
+    pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.tls_handshake_timeout = timeout;
+        self
+    }
+
     /// Binds the listener and starts serving on the current Tokio runtime.
     pub async fn start(self) -> std::io::Result<Emulator> {
         self.state
             .validate()
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+        let tls = match &self.tls {
+            Some(pem) => Some(tls_acceptor(pem)?),
+            None => None,
+        };
         let listener = TcpListener::bind(self.listen).await?;
         let addr = listener.local_addr()?;
         let faults = Faults::default();
@@ -219,6 +262,8 @@ impl EmulatorBuilder {
             connections: AtomicUsize::new(0),
             log: self.log,
             read_timeout: self.read_timeout,
+            tls,
+            tls_handshake_timeout: self.tls_handshake_timeout,
         });
         let task = tokio::spawn(accept_loop(listener, shared.clone()));
         Ok(Emulator { addr, shared, task })
@@ -261,9 +306,15 @@ impl Emulator {
         EmulatorBuilder::default()
     }
 
-    /// `http://127.0.0.1:<port>`: the endpoint (and IAM endpoint) to give clients.
+    /// `http://127.0.0.1:<port>` (`https://…` with [`EmulatorBuilder::tls`]): the endpoint
+    /// (and IAM endpoint) to give clients.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.shared.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// The bound address.
@@ -393,6 +444,8 @@ struct Shared {
     connections: AtomicUsize,
     log: bool,
     read_timeout: Duration,
+    tls: Option<TlsAcceptor>,
+    tls_handshake_timeout: Duration,
 }
 
 impl Shared {
@@ -436,9 +489,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                     failures = 0;
                     let id = shared.connections.fetch_add(1, Ordering::SeqCst);
                     let shared = shared.clone();
-                    connections.spawn(async move {
-                        let _ = serve_connection(stream, id, shared).await;
-                    });
+                    connections.spawn(accept_connection(stream, id, shared));
                 }
                 Err(e) => {
                     if failures == 0 && shared.log {
@@ -456,14 +507,63 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
+/// A TLS server configuration (ring provider, HTTP/1.1) from the PEM certificate chain and key.
+fn tls_acceptor(pem: &TlsPem) -> std::io::Result<TlsAcceptor> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let invalid = |what: &str, e: &dyn fmt::Display| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("TLS {what}: {e}"))
+    };
+    let certs = CertificateDer::pem_slice_iter(&pem.cert)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid("certificate", &e))?;
+    if certs.is_empty() {
+        return Err(invalid("certificate", &"no PEM certificate found"));
+    }
+    let key = PrivateKeyDer::from_pem_slice(&pem.key).map_err(|e| invalid("private key", &e))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid("configuration", &e))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| invalid("certificate and key", &e))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves one accepted connection: over TLS (after the handshake, under its timeout) or plain.
+async fn accept_connection(stream: TcpStream, connection: usize, shared: Arc<Shared>) {
+    let _ = stream.set_nodelay(true);
+    let Some(acceptor) = shared.tls.clone() else {
+        let _ = serve_connection(stream, connection, shared).await;
+        return;
+    };
+    let handshake = acceptor.accept(stream);
+    match tokio::time::timeout(shared.tls_handshake_timeout, handshake).await {
+        Ok(Ok(tls)) => {
+            let _ = serve_connection(tls, connection, shared).await;
+        }
+        Ok(Err(e)) => {
+            if shared.log {
+                eprintln!("cloudsdk-emulator: TLS handshake failed: {e}");
+            }
+        }
+        Err(_) => {
+            if shared.log {
+                eprintln!("cloudsdk-emulator: TLS handshake timed out");
+            }
+        }
+    }
+}
+
 /// Serves the requests of one connection in order, until it is closed (by the peer, by a
 /// `Connection: close`, a fault, a refused or malformed request, or the read timeout).
-async fn serve_connection(
-    mut stream: TcpStream,
+async fn serve_connection<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
     connection: usize,
     shared: Arc<Shared>,
 ) -> std::io::Result<()> {
-    let _ = stream.set_nodelay(true);
     let mut buf: Vec<u8> = Vec::new();
     loop {
         let read = read_authenticated(&mut stream, &mut buf, &shared);
@@ -498,8 +598,8 @@ async fn serve_connection(
 /// between requests. A body that cannot change the verdict ([`auth::body_can_matter`]) is
 /// read after authentication: kept when the request is accepted, else read and dropped in
 /// pieces, so unauthenticated traffic never has its bodies held in memory.
-async fn read_authenticated(
-    stream: &mut TcpStream,
+async fn read_authenticated<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
     buf: &mut Vec<u8>,
     shared: &Shared,
 ) -> Result<Option<(Request, Authenticated)>, ReadError> {
@@ -520,7 +620,7 @@ async fn read_authenticated(
 /// Closes after a refusal: ends the sending side, then reads (and discards) what the peer still
 /// sends for a moment, so that closing with unread data (a reset) does not destroy the answer
 /// before the peer has read it.
-async fn linger_close(mut stream: TcpStream) -> std::io::Result<()> {
+async fn linger_close<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S) -> std::io::Result<()> {
     stream.flush().await?;
     let _ = stream.shutdown().await;
     let drain = async {
@@ -550,8 +650,8 @@ fn connection_line(keep: bool, http10: bool) -> Vec<String> {
 
 /// Writes one answer; false when the connection must be closed afterwards (a fault that ends
 /// it).
-async fn write_outgoing(
-    stream: &mut TcpStream,
+async fn write_outgoing<S: AsyncWrite + Unpin>(
+    stream: &mut S,
     shared: &Shared,
     outgoing: Outgoing,
     keep_alive: bool,
@@ -592,8 +692,8 @@ async fn write_outgoing(
 }
 
 /// Streams an oversized body ([`Fault::Oversized`]) and records how it ended.
-async fn write_stream(
-    stream: &mut TcpStream,
+async fn write_stream<S: AsyncWrite + Unpin>(
+    stream: &mut S,
     shared: &Shared,
     headers: &[(String, String)],
     bytes: u64,

@@ -1,9 +1,11 @@
 //! The `cloudsdk-emulator` binary: the address line and the banner, a signed request answered,
 //! request logs on stderr without secrets, a clean exit on SIGTERM, `--help`, exit status 2 for
-//! a bad flag or state file; and, on Linux, bounded resident memory under 1,000 rejected 8 MiB
+//! a bad flag or state file; HTTPS with `--tls-cert`/`--tls-key`; and, on Linux, bounded resident memory under 1,000 rejected 8 MiB
 //! POSTs and recovery from file-descriptor exhaustion without spinning.
 
 #![warn(clippy::too_many_lines)] // threshold: clippy.toml (80 lines)
+
+mod pki;
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
@@ -538,4 +540,77 @@ fn running_out_of_file_descriptors_backs_off_and_recovers() {
         .filter(|l| l.contains("accept failed"))
         .count();
     assert_eq!(more_failures, 0);
+}
+
+/// Exit status and stderr of a run that must fail before listening.
+fn run_failing(extra: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn tls_cert_and_key_serve_https() {
+    let (ca, cert, key) = pki::test_pki();
+    let dir = std::env::temp_dir().join(format!("cloudsdk-emulator-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, cert).unwrap();
+    std::fs::write(&key_path, key).unwrap();
+    let (cert_arg, key_arg) = (cert_path.to_str().unwrap(), key_path.to_str().unwrap());
+
+    let (_running, endpoint, _) =
+        start_with_banner(&["--tls-cert", cert_arg, "--tls-key", key_arg]);
+    assert!(endpoint.starts_with("https://127.0.0.1:"), "{endpoint}");
+    let client = huawei_vpc_v3::Client::builder()
+        .region(cloudsdk_emulator::DEFAULT_HUAWEI_REGION)
+        .project_id(cloudsdk_emulator::DEFAULT_HUAWEI_PROJECT_ID)
+        .endpoint(&endpoint)
+        .credentials(huawei_vpc_v3::Credentials::new(AK, SK))
+        .env(huawei_vpc_v3::credentials::Env::from_vars(
+            std::iter::empty::<(String, String)>(),
+        ))
+        .add_root_certificate(ca)
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let out = runtime
+        .block_on(
+            client
+                .show_security_group()
+                .security_group_id(cloudsdk_emulator::SEEDED_VPC_SECURITY_GROUP_ID)
+                .send(),
+        )
+        .unwrap();
+    assert!(out.security_group.is_some());
+
+    // Both flags or neither; unreadable or unusable files exit with status 2.
+    let (code, stderr) = run_failing(&["--tls-cert", cert_arg]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--tls-key"), "{stderr}");
+    let (code, stderr) =
+        run_failing(&["--tls-cert", "/nonexistent/cert.pem", "--tls-key", key_arg]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot read --tls-cert /nonexistent/cert.pem"),
+        "{stderr}"
+    );
+    let (code, stderr) = run_failing(&["--tls-cert", key_arg, "--tls-key", key_arg]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("TLS certificate: no PEM certificate found"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

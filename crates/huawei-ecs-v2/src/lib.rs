@@ -35,8 +35,9 @@ pub use client::{ApiVersion, Client, ClientBuilder};
 pub use cloudsdk_core::{BuildError, Credentials, RetryConfig, SdkError};
 pub use error::ErrorMetadata;
 
-/// The transport seam: the [`HttpClient`](http::HttpClient) trait and
-/// [`SharedHttpClient`](http::SharedHttpClient) that `ClientBuilder::http_client` takes.
+/// The transport seam: the [`HttpClient`](http::HttpClient) trait,
+/// [`SharedHttpClient`](http::SharedHttpClient) that `ClientBuilder::http_client` takes
+/// and [`NetworkSettings`](http::NetworkSettings) (proxy and trusted roots).
 pub use cloudsdk_core::http;
 
 /// In-memory replay client for tests of code that calls this crate (feature

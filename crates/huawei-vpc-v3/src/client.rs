@@ -198,6 +198,48 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request (http and https endpoints) through the forward proxy at this URL (`http://[user:pass@]host:port` or `https://…`; the credentials go in `Proxy-Authorization`). Replaces the environment's `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`; see [`NetworkSettings`](crate::http::NetworkSettings).
+    pub fn proxy(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.proxy(value);
+        self
+    }
+
+    /// Hosts reached without the proxy: a comma list as in `NO_PROXY` (which it replaces), with domains (and their subdomains), IP addresses, CIDR blocks or `*`.
+    pub fn no_proxy(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.no_proxy(value);
+        self
+    }
+
+    /// Trusts the certificate authorities in this PEM text, in addition to the system's roots unless `tls_built_in_root_certs(false)`. Invalid PEM fails `build()` with `BuildError::InvalidCaCertificate`.
+    pub fn add_root_certificate(
+        mut self,
+        value: impl ::std::convert::AsRef<[u8]>,
+    ) -> Self {
+        self.inner = self.inner.add_root_certificate(value);
+        self
+    }
+
+    /// Trusts the certificate authorities in this PEM file (read by `build()`; an unreadable or invalid file fails it with `BuildError::InvalidCaCertificate`).
+    pub fn ca_bundle(
+        mut self,
+        value: impl ::std::convert::Into<::std::path::PathBuf>,
+    ) -> Self {
+        self.inner = self.inner.ca_bundle(value);
+        self
+    }
+
+    /// Whether the system's root certificates are trusted (default `true`); with `false` only the authorities of `add_root_certificate` and `ca_bundle` are.
+    pub fn tls_built_in_root_certs(mut self, value: bool) -> Self {
+        self.inner = self.inner.tls_built_in_root_certs(value);
+        self
+    }
+
     /// Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.
     pub fn env(mut self, value: crate::credentials::Env) -> Self {
         self.inner = self.inner.env(value);

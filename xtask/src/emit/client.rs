@@ -111,6 +111,31 @@ fn forwards(model: &Model) -> Vec<Forward> {
             doc: "The HTTP client: a `reqwest::Client` (0.13) you configured (proxy, TLS roots, pool settings) or any [`HttpClient`](crate::http::HttpClient), such as the replay client of the `test-util` feature. Retries, the attempt and operation timeouts and the body cap still apply; `connect_timeout` configures only the client the SDK builds when none is given.".to_string(),
         },
         Forward {
+            name: "proxy",
+            arg: string.clone(),
+            doc: "Sends every request (http and https endpoints) through the forward proxy at this URL (`http://[user:pass@]host:port` or `https://…`; the credentials go in `Proxy-Authorization`). Replaces the environment's `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`; see [`NetworkSettings`](crate::http::NetworkSettings).".to_string(),
+        },
+        Forward {
+            name: "no_proxy",
+            arg: string.clone(),
+            doc: "Hosts reached without the proxy: a comma list as in `NO_PROXY` (which it replaces), with domains (and their subdomains), IP addresses, CIDR blocks or `*`.".to_string(),
+        },
+        Forward {
+            name: "add_root_certificate",
+            arg: quote!(impl ::std::convert::AsRef<[u8]>),
+            doc: "Trusts the certificate authorities in this PEM text, in addition to the system's roots unless `tls_built_in_root_certs(false)`. Invalid PEM fails `build()` with `BuildError::InvalidCaCertificate`.".to_string(),
+        },
+        Forward {
+            name: "ca_bundle",
+            arg: quote!(impl ::std::convert::Into<::std::path::PathBuf>),
+            doc: "Trusts the certificate authorities in this PEM file (read by `build()`; an unreadable or invalid file fails it with `BuildError::InvalidCaCertificate`).".to_string(),
+        },
+        Forward {
+            name: "tls_built_in_root_certs",
+            arg: quote!(bool),
+            doc: "Whether the system's root certificates are trusted (default `true`); with `false` only the authorities of `add_root_certificate` and `ca_bundle` are.".to_string(),
+        },
+        Forward {
             name: "env",
             arg: quote!(crate::credentials::Env),
             doc: "Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.".to_string(),
