@@ -641,3 +641,80 @@ async fn huawei_temporary_keys_are_refused_once_expired() {
     let (aliyun, _) = aliyun_creds(&v);
     assert_eq!(huawei_signed_vpc(&emu, &aliyun).await.status, 401);
 }
+
+#[tokio::test]
+async fn a_request_in_proxy_form_is_served_like_a_direct_one() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // What a client whose HTTP_PROXY is the emulator sends for the metadata host: only to
+    // loopback (the emulator), never to the metadata address itself.
+    let emu = Emulator::start().await.unwrap();
+    let mut conn = tokio::net::TcpStream::connect(emu.addr()).await.unwrap();
+    conn.write_all(
+        format!(
+            "GET http://100.100.100.200{ALIYUN_ROLES}{DEFAULT_ROLE_NAME} HTTP/1.1\r\nHost: 100.100.100.200\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(answer.contains("\"Code\":\"Success\""), "{answer}");
+    assert_eq!(
+        emu.requests()[0].path,
+        format!("{ALIYUN_ROLES}{DEFAULT_ROLE_NAME}")
+    );
+}
+
+/// `AssumeRole` signed with V3 (`ACS3-HMAC-SHA256`), the parameters in the query, by `creds`.
+async fn assume_role_v3(emu: &Emulator, creds: &Credentials, secret: &str) -> Answer {
+    use cloudsdk_core::sign::{aliyun_v3, sha256_hex};
+    let host = emu.host();
+    let date = aliyun_v3::format_timestamp(OffsetDateTime::now_utc());
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let hash = sha256_hex(b"");
+    let arn = format!("acs:ram::123456789012:role/{DEFAULT_ROLE_NAME}");
+    let query = [("RoleArn", arn.as_str()), ("RoleSessionName", "v3-session")];
+    let mut headers = vec![
+        ("host", host.as_str()),
+        ("x-acs-action", "AssumeRole"),
+        ("x-acs-version", "2015-04-01"),
+        ("x-acs-date", date.as_str()),
+        ("x-acs-signature-nonce", nonce.as_str()),
+        ("x-acs-content-sha256", hash.as_str()),
+    ];
+    if let Some(t) = creds.security_token() {
+        headers.push(("x-acs-security-token", t));
+    }
+    let input = aliyun_v3::SigningInput {
+        method: "POST",
+        path: "/",
+        query: &query,
+        headers: &headers,
+        body: b"",
+    };
+    let signed = aliyun_v3::sign(&input, creds.access_key_id(), secret);
+    let mut req = http().post(format!("{}/?{}", emu.endpoint(), signed.canonical_query));
+    for (name, value) in headers.iter().filter(|(n, _)| *n != "host") {
+        req = req.header(*name, *value);
+    }
+    send(req.header("Authorization", signed.authorization)).await
+}
+
+#[tokio::test]
+async fn aliyun_assume_role_accepts_a_v3_signature_and_refuses_a_wrong_one() {
+    let emu = Emulator::start().await.unwrap();
+    let creds = emu.credentials();
+    let answer = assume_role_v3(&emu, &creds, creds.access_key_secret()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let (temp, _) = aliyun_creds(&answer.json()["Credentials"]);
+    assert_eq!(emu.requests()[0].verdict.scheme(), Some(Scheme::AliyunV3));
+    // The temporary key assumes the role again with V3 and its x-acs-security-token.
+    let again = assume_role_v3(&emu, &temp, temp.access_key_secret()).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let bad = assume_role_v3(&emu, &creds, "wrong-secret").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["Code"], "SignatureDoesNotMatch");
+    assert_eq!(emu.issued_credentials(), 2);
+}
