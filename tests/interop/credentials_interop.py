@@ -18,12 +18,14 @@ temporary secret and requires the security token):
   the OIDC role ARN provider (``AssumeRoleWithOIDC``, token file) and the credentials URI
   provider; then ``alibabacloud-ecs20140526`` ``describe_security_group_references`` with
   ``Config(credential=...)``.
-* ``huaweicloudsdkcore`` 3.1.219: the metadata provider (token, then ``securitykey``) and the IdP
+* ``huaweicloudsdkcore`` 3.1.219: the metadata provider (token, then ``securitykey``), the IdP
   provider from the environment (``HUAWEICLOUD_SDK_IDP_ID``, ``HUAWEICLOUD_SDK_ID_TOKEN_FILE``,
-  ``HUAWEICLOUD_SDK_IAM_ENDPOINT``: ID token -> unscoped token -> temporary AK/SK); then
+  ``HUAWEICLOUD_SDK_IAM_ENDPOINT``: ID token -> unscoped token -> temporary AK/SK) and the OIDC
+  STS provider (``AssumeAgencyWithOIDC``, ``sts_endpoint`` = the emulator); then
   ``huaweicloudsdkvpc`` ``show_security_group``.
 * Negative checks (the step must be able to fail): a wrong role name (IMDS and ``AssumeRole``),
-  a wrong OIDC token, a wrong ID token, and an instance without an agency are all refused.
+  a wrong OIDC token, wrong ID tokens (IdP, OIDC STS), and an instance without an agency are all
+  refused.
 
 The libraries hard-code the metadata addresses (100.100.100.200, 169.254.169.254) over plain
 http and honour ``HTTP_PROXY``: it is set to the emulator, which answers proxy-form requests like
@@ -100,6 +102,7 @@ from darabonba.runtime import RuntimeOptions  # noqa: E402
 from huaweicloudsdkcore.auth.provider import (  # noqa: E402
     EnvCredentialProvider,
     MetadataCredentialProvider,
+    OidcStsCredentialProvider,
 )
 from huaweicloudsdkcore.http.http_config import HttpConfig  # noqa: E402
 from huaweicloudsdkvpc.v3 import ShowSecurityGroupRequest, VpcClient  # noqa: E402
@@ -302,6 +305,24 @@ def huawei_checks(c):
         return name == "security_group_1", f"group {name}"
 
     c.run("huawei IdP provider (ID token -> securitytokens) -> VPC API", idp)
+    def oidc_sts(id_token):
+        provider = OidcStsCredentialProvider(
+            "basic",
+            provider_urn=f"iam::{ACCOUNT}:identityProvider:interop",
+            agency_urn=f"iam::{ACCOUNT}:agency:{ARGS.role}",
+            id_token_file=write(f"sts-id-token-{len(id_token)}", id_token),
+            sts_endpoint=ARGS.endpoint,
+        )
+        creds = provider.get_credentials()
+        creds.project_id = ARGS.project_id
+        return vpc_call(creds)  # AssumeAgencyWithOIDC runs on this first request
+
+    def oidc_sts_call():
+        name = oidc_sts(ARGS.oidc_token)
+        return name == "security_group_1", f"group {name}"
+
+    c.run("huawei OIDC STS provider (AssumeAgencyWithOIDC) -> VPC API", oidc_sts_call)
+    c.fails("huawei OIDC STS with a wrong ID token is refused", lambda: oidc_sts("not-the-token"), "401")
     c.fails(
         "huawei IdP with a wrong ID token is refused",
         lambda: vpc_call(huawei_idp_creds("not-the-token")),

@@ -586,9 +586,14 @@ async fn huawei_idp_federation_refuses_wrong_idp_token_subject_and_duration() {
 
 /// A raw Huawei VPC request signed now with `creds` (and its security token, signed).
 async fn huawei_signed_vpc(emu: &Emulator, creds: &Credentials) -> Answer {
+    let path = format!("/v3/{PROJECT}/vpc/security-groups/{SEEDED_VPC_SECURITY_GROUP_ID}");
+    huawei_signed_get(emu, creds, &path).await
+}
+
+/// A raw Huawei `GET path` signed now with `creds` (and its security token, signed).
+async fn huawei_signed_get(emu: &Emulator, creds: &Credentials, path: &str) -> Answer {
     let host = emu.host();
     let date = huawei::format_sdk_date(OffsetDateTime::now_utc());
-    let path = format!("/v3/{PROJECT}/vpc/security-groups/{SEEDED_VPC_SECURITY_GROUP_ID}");
     let token = creds.security_token().unwrap_or_default();
     let headers = [
         ("Host", host.as_str()),
@@ -599,7 +604,7 @@ async fn huawei_signed_vpc(emu: &Emulator, creds: &Credentials) -> Answer {
         &huawei::SigningInput {
             method: "GET",
             host: &host,
-            path: &path,
+            path,
             query: &[],
             headers: &headers,
             body: b"",
@@ -717,4 +722,79 @@ async fn aliyun_assume_role_accepts_a_v3_signature_and_refuses_a_wrong_one() {
     assert_eq!(bad.status, 400);
     assert_eq!(bad.json()["Code"], "SignatureDoesNotMatch");
     assert_eq!(emu.issued_credentials(), 2);
+}
+
+async fn assume_agency_with_oidc(emu: &Emulator, agency: &str, id_token: &str) -> Answer {
+    let body = serde_json::json!({
+        "provider_urn": "iam::123456789012:identityProvider:emulator",
+        "agency_urn": format!("iam::123456789012:agency:{agency}"),
+        "agency_session_name": "oidc-sts-session",
+        "id_token": id_token,
+        "duration_seconds": 3600,
+    });
+    send(
+        http()
+            .post(format!("{}/v5/agencies/assume-with-oidc", emu.endpoint()))
+            .header("Content-Type", "application/json;charset=UTF-8")
+            .body(body.to_string()),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn huawei_sts_assume_agency_with_oidc_issues_keys_and_refuses_bad_input() {
+    let emu = Emulator::start().await.unwrap();
+    let answer = assume_agency_with_oidc(&emu, DEFAULT_ROLE_NAME, emu.oidc_token()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let v = answer.json();
+    let c = &v["credentials"];
+    let expiration = c["expiration"].as_str().unwrap();
+    assert!(expiration.ends_with(".000000Z"), "{expiration}");
+    assert_eq!(
+        v["assumed_agency"]["agency_session_urn"],
+        format!("sts::123456789012:assumed-agency:{DEFAULT_ROLE_NAME}/oidc-sts-session")
+    );
+    let creds = Credentials::new(
+        c["access_key_id"].as_str().unwrap(),
+        c["secret_access_key"].as_str().unwrap(),
+    )
+    .with_security_token(c["security_token"].as_str().unwrap());
+    assert_eq!(
+        call_huawei_vpc(&emu, creds).await.unwrap(),
+        "security_group_1"
+    );
+    let wrong = assume_agency_with_oidc(&emu, DEFAULT_ROLE_NAME, "forged").await;
+    assert_eq!(
+        (wrong.status, wrong.json()["error_code"].as_str()),
+        (401, Some("STS.0002"))
+    );
+    let agency = assume_agency_with_oidc(&emu, "nope", emu.oidc_token()).await;
+    assert_eq!(agency.status, 404);
+    assert_eq!(emu.issued_credentials(), 1);
+}
+
+#[tokio::test]
+async fn huawei_domain_discovery_and_caller_identity_accept_temporary_keys() {
+    let emu = Emulator::start().await.unwrap();
+    let (creds, _) = huawei_creds(&security_key(&emu, None).await.json());
+    let domains = huawei_signed_get(&emu, &creds, "/v3/auth/domains").await;
+    assert_eq!(domains.status, 200, "{}", domains.body);
+    assert_eq!(
+        domains.json()["domains"][0]["id"],
+        cloudsdk_emulator::DEFAULT_HUAWEI_DOMAIN_ID
+    );
+    assert!(domains.header("x-iam-trace-id").is_some());
+    let me = huawei_signed_get(&emu, &creds, "/v5/caller-identity").await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    let v = me.json();
+    assert_eq!(v["account_id"], cloudsdk_emulator::DEFAULT_HUAWEI_DOMAIN_ID);
+    assert!(v["principal_urn"].as_str().unwrap().starts_with("sts::"));
+    let forged = Credentials::new(creds.access_key_id(), "wrong-secret")
+        .with_security_token(creds.security_token().unwrap());
+    assert_eq!(
+        huawei_signed_get(&emu, &forged, "/v3/auth/domains")
+            .await
+            .status,
+        401
+    );
 }

@@ -189,3 +189,89 @@ pub(super) fn security_tokens(ctx: &Ctx<'_>, req: &Request) -> Reply {
     };
     credential(ctx, 201, duration).with_header("X-IAM-Trace-Id", ctx.request_id)
 }
+
+/// An STS v5 error `{"error_code", "error_msg"}`.
+fn sts_error(ctx: &Ctx<'_>, status: u16, code: &str, message: &str) -> Reply {
+    Reply::json(
+        status,
+        serde_json::json!({"error_code": code, "error_msg": message, "request_id": ctx.request_id})
+            .to_string(),
+    )
+}
+
+/// `POST /v5/agencies/assume-with-oidc` (STS v5, unsigned): temporary keys for an agency, for
+/// the configured OIDC ID token. The agency (the last part of `agency_urn`
+/// `iam::<account>:agency:<name>`) must be a configured role name.
+pub(super) fn assume_with_oidc(ctx: &Ctx<'_>, req: &Request) -> Reply {
+    if req.method != "POST" {
+        return method_not_allowed("POST");
+    }
+    let body = json_body(req).unwrap_or_default();
+    let field = |name: &str| body.get(name).and_then(serde_json::Value::as_str);
+    let required = [
+        "provider_urn",
+        "agency_urn",
+        "agency_session_name",
+        "id_token",
+    ];
+    if let Some(name) = required.iter().find(|n| field(n).is_none_or(str::is_empty)) {
+        return sts_error(ctx, 400, "STS.0001", &format!("{name} is required."));
+    }
+    let duration = match body.get("duration_seconds") {
+        None => 3600,
+        Some(d) => match d.as_i64().filter(|d| (900..=43_200).contains(d)) {
+            Some(d) => d,
+            None => {
+                return sts_error(
+                    ctx,
+                    400,
+                    "STS.0001",
+                    "duration_seconds must be 900 to 43200.",
+                );
+            }
+        },
+    };
+    let agency_urn = field("agency_urn").unwrap_or_default();
+    let agency = agency_urn.rsplit(":agency:").next().unwrap_or_default();
+    let known = agency_urn.contains(":agency:")
+        && ctx
+            .services
+            .config
+            .roles
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(agency));
+    if !known {
+        return sts_error(
+            ctx,
+            404,
+            "STS.0004",
+            &format!("The agency {agency_urn} does not exist."),
+        );
+    }
+    if field("id_token") != Some(ctx.services.config.oidc_token.as_str()) {
+        return sts_error(ctx, 401, "STS.0002", "The ID token is invalid.");
+    }
+    let key = ctx.store().issue(
+        Vendor::Huawei,
+        ctx.now() + time::Duration::seconds(duration.min(ctx.ttl_secs())),
+    );
+    let session = field("agency_session_name").unwrap_or_default();
+    let account = agency_urn.split(':').nth(2).unwrap_or_default();
+    let body = serde_json::json!({
+        "credentials": {
+            "access_key_id": key.access_key_id,
+            "secret_access_key": key.secret,
+            "security_token": key.token,
+            "expiration": huawei_time(key.expires),
+        },
+        "assumed_agency": {
+            "agency_urn": agency_urn,
+            "agency_session_urn": format!("sts::{account}:assumed-agency:{agency}/{session}"),
+        },
+        "source_identity": null,
+        "audience": "emulator",
+        "provider": field("provider_urn"),
+        "subject_from_id_token": "system:serviceaccount:default:emulator",
+    });
+    Reply::json(200, body.to_string())
+}

@@ -122,6 +122,7 @@ pub(crate) mod op {
     pub const HUAWEI_SECURITY_KEY: &str = "HuaweiMetadataSecurityKey";
     pub const HUAWEI_ID_TOKEN: &str = "CreateTokenWithIdToken";
     pub const HUAWEI_SECURITY_TOKENS: &str = "CreateTemporaryAccessKeyByToken";
+    pub const HUAWEI_ASSUME_AGENCY_WITH_OIDC: &str = "AssumeAgencyWithOIDC";
 }
 
 /// The Alibaba IMDS role-credentials path prefix.
@@ -137,6 +138,7 @@ pub(crate) fn unsigned_route(req: &Request) -> Option<(Vendor, &'static str)> {
         "/openstack/latest/securitykey" => (Vendor::Huawei, op::HUAWEI_SECURITY_KEY),
         "/v3.0/OS-AUTH/id-token/tokens" => (Vendor::Huawei, op::HUAWEI_ID_TOKEN),
         "/v3.0/OS-CREDENTIAL/securitytokens" => (Vendor::Huawei, op::HUAWEI_SECURITY_TOKENS),
+        "/v5/agencies/assume-with-oidc" => (Vendor::Huawei, op::HUAWEI_ASSUME_AGENCY_WITH_OIDC),
         _ if p == ALIYUN_ROLES_PATH || p == format!("{ALIYUN_ROLES_PATH}/") => {
             (Vendor::Aliyun, op::ALIYUN_IMDS_ROLES)
         }
@@ -270,6 +272,7 @@ pub(crate) fn answer(
         (Vendor::Huawei, op::HUAWEI_SECURITY_KEY) => huawei::security_key(ctx, req),
         (Vendor::Huawei, op::HUAWEI_ID_TOKEN) => huawei::id_token(ctx, req),
         (Vendor::Huawei, op::HUAWEI_SECURITY_TOKENS) => huawei::security_tokens(ctx, req),
+        (Vendor::Huawei, op::HUAWEI_ASSUME_AGENCY_WITH_OIDC) => huawei::assume_with_oidc(ctx, req),
         _ => return None,
     };
     Some(reply)
