@@ -798,3 +798,34 @@ async fn huawei_domain_discovery_and_caller_identity_accept_temporary_keys() {
         401
     );
 }
+
+#[tokio::test]
+async fn faults_target_credential_operations_by_name() {
+    use cloudsdk_emulator::{Fault, FaultRule};
+    let emu = Emulator::start().await.unwrap();
+    emu.faults().push(
+        FaultRule::any(Fault::reply(
+            200,
+            vec![("Content-Type".into(), "text/plain".into())],
+            r#"{"Code":"Failed","Message":"the instance has no role"}"#,
+        ))
+        .for_operation("AliyunImdsRoleCredentials"),
+    );
+    // The token call does not match the rule and leaves it queued.
+    let token = imds_token(&emu).await;
+    assert_eq!(token.status, 200);
+    assert_eq!(emu.faults().len(), 1);
+    let path = format!("{ALIYUN_ROLES}{DEFAULT_ROLE_NAME}");
+    let failed = imds_get(&emu, &path, Some(&token.body)).await.json();
+    assert_eq!(failed["Code"], "Failed");
+    assert_eq!(
+        emu.requests()[1]
+            .fault
+            .as_deref()
+            .map(|f| f.starts_with("reply")),
+        Some(true)
+    );
+    let next = imds_get(&emu, &path, Some(&token.body)).await.json();
+    assert_eq!(next["Code"], "Success");
+    assert_eq!(emu.issued_credentials(), 1);
+}
