@@ -829,3 +829,13 @@ async fn faults_target_credential_operations_by_name() {
     assert_eq!(next["Code"], "Success");
     assert_eq!(emu.issued_credentials(), 1);
 }
+
+#[tokio::test]
+async fn debug_never_shows_the_oidc_token() {
+    let builder = Emulator::builder().oidc_token("oidc-secret-0001");
+    let shown = format!("{builder:?}");
+    assert!(!shown.contains("oidc-secret-0001"), "{shown}");
+    assert!(shown.contains("credential_services"), "{shown}");
+    let emu = builder.start().await.unwrap();
+    assert!(!format!("{emu:?}").contains("oidc-secret-0001"));
+}

@@ -41,7 +41,6 @@ pub(crate) enum TokenKind {
     HuaweiSubject,
 }
 
-#[derive(Debug)]
 struct Issued {
     vendor: Vendor,
     secret: String,
@@ -50,7 +49,6 @@ struct Issued {
 }
 
 /// A bounded map remembering insertion order.
-#[derive(Debug)]
 struct Bounded<V> {
     map: HashMap<String, V>,
     order: VecDeque<String>,
@@ -77,12 +75,23 @@ impl<V> Bounded<V> {
     }
 }
 
-/// The issued temporary keys and session tokens.
-#[derive(Debug, Default)]
+/// The issued temporary keys and session tokens. `Debug` shows counts only: the keys' secrets
+/// and every token are secrets.
+#[derive(Default)]
 pub(crate) struct Store {
     keys: Bounded<Issued>,
     tokens: Bounded<(TokenKind, OffsetDateTime)>,
     issued_total: usize,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("keys", &self.keys.map.len())
+            .field("tokens", &self.tokens.map.len())
+            .field("issued_total", &self.issued_total)
+            .finish()
+    }
 }
 
 /// A temporary key just issued.
@@ -194,6 +203,20 @@ mod tests {
         assert_eq!(expires, key.expires);
         assert!(store.key(Vendor::Huawei, &key.access_key_id).is_none());
         assert_eq!(store.issued_total(), 1);
+    }
+
+    #[test]
+    fn debug_shows_counts_never_a_secret_or_token() {
+        let mut store = Store::default();
+        let key = store.issue(Vendor::Huawei, OffsetDateTime::now_utc());
+        let token = store.issue_token(TokenKind::HuaweiSubject, OffsetDateTime::now_utc());
+        let shown = format!("{store:?}");
+        assert!(
+            !shown.contains(&key.secret) && !shown.contains(&key.token),
+            "{shown}"
+        );
+        assert!(!shown.contains(&token), "{shown}");
+        assert!(shown.contains("issued_total: 1"), "{shown}");
     }
 
     #[test]
