@@ -60,7 +60,7 @@ bash scripts/package-check.sh
 if [[ "${SKIP_INTEROP:-0}" != "1" ]]; then
     step "official SDK interoperability (signers)"
     bash tests/interop/run_signer_interop.sh
-    step "official SDK interoperability (emulator: Huawei ECS/VPC/IAM and Alibaba ECS Python SDKs)"
+    step "official SDK interoperability (emulator: Huawei ECS/VPC/IAM and Alibaba ECS Python SDKs, and their credential libraries)"
     bash tests/interop/run_emulator_interop.sh
 fi
 

@@ -8,8 +8,12 @@
 # (one plain, one that also requires a security token), runs the tour against its own embedded
 # emulator, and runs tests/interop/emulator_interop.py, which calls the emulators with the
 # vendors' official Python SDKs (huaweicloudsdkecs, huaweicloudsdkvpc, alibabacloud-ecs20140526)
-# and checks the answers against the documents' examples. Ends with `N passed, M failed`; exits
-# non-zero on any failure. The emulators are always stopped on exit.
+# and checks the answers against the documents' examples. Then starts two more emulators (one
+# with credential-service flags, one with --no-role) and runs tests/interop/credentials_interop.py:
+# the official credential libraries (alibabacloud_credentials; huaweicloudsdkcore's metadata and
+# IdP providers) obtain temporary keys from the emulator and call the emulated APIs with them,
+# and wrong role names / tokens must be refused. Ends with `interop: N passed, M failed` (both
+# scripts' counts); exits non-zero on any failure. The emulators are always stopped on exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,6 +22,9 @@ cd "$ROOT"
 AK="interop-ak-0001"
 SK="interop-sk-0001-secret"
 TOKEN="interop-security-token-0001"
+CRED_ROLE="interop-role"
+OIDC_TOKEN="interop-oidc-token-0001"
+IDP_ID="interop-idp"
 
 die() { printf 'emulator interop: %s\n' "$*" >&2; exit 1; }
 
@@ -77,6 +84,10 @@ start plain
 PLAIN="$ENDPOINT"
 start token --security-token "$TOKEN"
 WITH_TOKEN="$ENDPOINT"
+start creds --role-name "$CRED_ROLE" --oidc-token "$OIDC_TOKEN" --idp-id "$IDP_ID"
+CREDS="$ENDPOINT"
+start norole --no-role
+NO_ROLE="$ENDPOINT"
 echo "emulator interop: emulators at $PLAIN and $WITH_TOKEN (security token)${PROJECT_ID:+, project $PROJECT_ID}"
 
 echo "emulator interop: running the tour"
@@ -90,11 +101,35 @@ status=0
     --endpoint "$PLAIN" --ak "$AK" --sk "$SK" \
     --token-endpoint "$WITH_TOKEN" --token "$TOKEN" \
     ${PROJECT_ID:+--project-id "$PROJECT_ID"} \
-    --tour-output "$WORK/tour.out" "$@" || status=$?
+    --tour-output "$WORK/tour.out" "$@" >"$WORK/api.out" 2>&1 || status=$?
+cat "$WORK/api.out"
+
+echo "emulator interop: official credential libraries against $CREDS (and $NO_ROLE, no role)"
+"$VENV_PYTHON" "$ROOT/tests/interop/credentials_interop.py" \
+    --endpoint "$CREDS" --ak "$AK" --sk "$SK" \
+    --role "$CRED_ROLE" --oidc-token "$OIDC_TOKEN" --idp-id "$IDP_ID" \
+    --project-id "${PROJECT_ID:-060576782980d5762f9ec014dd2f1148}" \
+    --no-role-endpoint "$NO_ROLE" >"$WORK/credentials.out" 2>&1 || status=$?
+cat "$WORK/credentials.out"
+
+# One closing line with both scripts' counts (a script that died before its count is a failure).
+passed=0
+failed=0
+for out in "$WORK/api.out" "$WORK/credentials.out"; do
+    counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n1 || true)"
+    if [[ -z "$counts" ]]; then
+        failed=$((failed + 1))
+        [[ $status -ne 0 ]] || status=1
+        continue
+    fi
+    passed=$((passed + ${counts%% passed*}))
+    failed=$((failed + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$counts")))
+done
 if [[ $status -ne 0 ]]; then
-    for name in plain token; do
+    for name in plain token creds norole; do
         echo "--- emulator '$name' stderr (last 40 lines) ---" >&2
         tail -n 40 "$WORK/$name.err" >&2 || true
     done
 fi
+echo "interop: $passed passed, $failed failed"
 exit "$status"

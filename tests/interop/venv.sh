@@ -16,7 +16,8 @@
 # exists, so two scripts never build the same venv at once.
 
 # Pinned to the versions the research notes (shared/research) and shared/vectors were produced
-# with: huaweicloudsdk* 3.1.219; alibabacloud-ecs20140526 7.11.8 on tea-openapi 0.4.6.
+# with: huaweicloudsdk* 3.1.219; alibabacloud-ecs20140526 7.11.8 on tea-openapi 0.4.6;
+# alibabacloud-credentials 1.0.12 (credentials.md; the credential interop uses its providers).
 CLOUDSDK_INTEROP_PINS=(
     "huaweicloudsdkcore==3.1.219"
     "huaweicloudsdkecs==3.1.219"
@@ -25,6 +26,7 @@ CLOUDSDK_INTEROP_PINS=(
     "alibabacloud-openapi-util==0.2.4"
     "darabonba-core==1.0.9"
     "alibabacloud-ecs20140526==7.11.8"
+    "alibabacloud-credentials==1.0.12"
 )
 
 _cloudsdk_venv_main() {

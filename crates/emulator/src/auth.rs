@@ -67,6 +67,9 @@ pub enum Scheme {
     AliyunV3,
     /// Alibaba RPC `HMAC-SHA1`, `SignatureVersion=1.0` (`Signature` parameter).
     AliyunV2,
+    /// No signature: a credential-service call that needs none (instance metadata, a
+    /// credentials URI, `AssumeRoleWithOIDC`, the Huawei IAM ID-token exchange).
+    Unsigned,
 }
 
 /// The outcome of authenticating one request.

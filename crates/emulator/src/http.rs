@@ -203,6 +203,20 @@ async fn read_head<S: AsyncRead + Unpin>(
     Ok(Some(head))
 }
 
+/// The path and query of an absolute-form `http://authority/path?query` target (`/` for a
+/// bare `http://authority`).
+fn absolute_form_path(target: &str) -> Option<&str> {
+    let rest = target
+        .strip_prefix("http://")
+        .or_else(|| target.strip_prefix("HTTP://"))?;
+    match rest.find(['/', '?']) {
+        Some(i) if rest[i..].starts_with('/') => Some(&rest[i..]),
+        // `http://host?query`: not supported (refused as malformed).
+        Some(_) => None,
+        None => Some("/"),
+    }
+}
+
 /// The request line and header fields of `head` (without the final empty line).
 fn parse_head(head: &str) -> std::io::Result<Head> {
     let mut lines = head.split("\r\n");
@@ -213,6 +227,10 @@ fn parse_head(head: &str) -> std::io::Result<Head> {
     else {
         return Err(invalid("malformed request line"));
     };
+    // The absolute form (`GET http://host/path HTTP/1.1`, RFC 9112 §3.2.2) is what a client
+    // sends to a proxy: answered like the origin form, so that a program whose `HTTP_PROXY`
+    // points at the emulator reaches it (the vendors' libraries hard-code the metadata hosts).
+    let target = absolute_form_path(target).unwrap_or(target);
     if method.is_empty() || !target.starts_with('/') || !version.starts_with("HTTP/1.") {
         return Err(invalid("malformed request line"));
     }
@@ -566,6 +584,18 @@ pub(crate) async fn write_padding<S: AsyncWrite + Unpin>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_absolute_form_target_is_served_as_its_path() {
+        let head = parse_head(
+            "GET http://100.100.100.200/latest/meta-data/x?a=b HTTP/1.1\r\nHost: 100.100.100.200",
+        )
+        .unwrap();
+        assert_eq!(head.path, "/latest/meta-data/x");
+        assert_eq!(head.raw_query, "a=b");
+        assert_eq!(parse_head("GET http://h:8 HTTP/1.1").unwrap().path, "/");
+        assert!(parse_head("GET ftp://h/x HTTP/1.1").is_err());
+    }
+
     use super::*;
 
     #[tokio::test]

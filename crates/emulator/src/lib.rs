@@ -3,6 +3,7 @@
 
 mod auth;
 mod clock;
+mod credsvc;
 mod faults;
 mod http;
 mod reply;
@@ -11,6 +12,10 @@ mod service;
 mod state;
 
 pub use auth::{Keys, Scheme, Verdict};
+pub use credsvc::{
+    ALIYUN_CREDENTIALS_URI_PATH, DEFAULT_CREDENTIAL_TTL, DEFAULT_HUAWEI_IDP_ID, DEFAULT_OIDC_TOKEN,
+    DEFAULT_ROLE_NAME, ImdsTokens,
+};
 pub use faults::{Fault, FaultRule, Faults, HUAWEI_503_HTML, Vendor};
 pub use reply::{Recorded, Reply, Streamed};
 pub use server::{

@@ -11,17 +11,20 @@ use std::time::Duration;
 
 use clap::Parser;
 use cloudsdk_emulator::{
-    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_MAX_CLOCK_SKEW,
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_CREDENTIAL_TTL,
+    DEFAULT_HUAWEI_IDP_ID, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_OIDC_TOKEN,
     DEFAULT_REQUEST_LOG_CAPACITY, DEFAULT_REQUEST_READ_TIMEOUT, DEFAULT_TLS_HANDSHAKE_TIMEOUT,
-    Emulator, FaultRule, State,
+    Emulator, FaultRule, ImdsTokens, State,
 };
 
 /// A local cloud on loopback that speaks Huawei Cloud (ECS v2/v2.1 Nova security groups, VPC v3
 /// ShowSecurityGroup, IAM project lookup) and Alibaba Cloud (ECS RPC
 /// DescribeSecurityGroupReferences, V2 and V3 signatures, JSON and XML), verifying every
-/// signature. Prints `cloudsdk-emulator listening on http://HOST:PORT` (https with --tls-cert)
-/// once started, followed by the Huawei projects, the Alibaba regions and the accepted access
-/// key id; then one line per request on stderr.
+/// signature, and their credential services (instance metadata, STS, IAM federation, a
+/// credentials URI) issuing temporary keys it then accepts. Prints `cloudsdk-emulator listening
+/// on http://HOST:PORT` (https with --tls-cert) once started, followed by the Huawei projects,
+/// the Alibaba regions, the accepted access key id and the credential services' role; then one
+/// line per request on stderr.
 #[derive(Debug, Parser)]
 #[command(name = "cloudsdk-emulator", version)]
 struct Args {
@@ -76,6 +79,31 @@ struct Args {
     /// Do not log requests to stderr.
     #[arg(long)]
     quiet: bool,
+    /// Lifetime of the temporary keys the credential services issue (instance metadata, STS,
+    /// IAM federation, credentials URI); a longer requested duration is capped to it.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_CREDENTIAL_TTL.as_secs())]
+    credential_ttl: u64,
+    /// A RAM role name served by the Alibaba instance metadata and accepted by AssumeRole
+    /// (repeat for several; default: EmulatorRole).
+    #[arg(long = "role-name", value_name = "NAME")]
+    role_names: Vec<String>,
+    /// No instance role at all: Alibaba IMDS lists none, Huawei metadata says "Please
+    /// configure Cloud Service Agency first".
+    #[arg(long, conflicts_with = "role_names")]
+    no_role: bool,
+    /// The OIDC / ID token accepted by AssumeRoleWithOIDC and the Huawei ID-token exchange.
+    #[arg(long, value_name = "TOKEN", default_value = DEFAULT_OIDC_TOKEN)]
+    oidc_token: String,
+    /// The Huawei identity provider id (X-Idp-Id) accepted by the ID-token exchange.
+    #[arg(long, value_name = "ID", default_value = DEFAULT_HUAWEI_IDP_ID)]
+    idp_id: String,
+    /// Instance metadata session tokens (IMDSv2): optional, required or disabled.
+    #[arg(long, value_name = "MODE", default_value = "optional", value_parser = parse_imds_tokens)]
+    imds_tokens: ImdsTokens,
+}
+
+fn parse_imds_tokens(s: &str) -> Result<ImdsTokens, String> {
+    s.parse()
 }
 
 /// The PEM text of --tls-cert and --tls-key.
@@ -128,12 +156,59 @@ fn banner(emulator: &Emulator) -> String {
         "  access key id: {}{token}\n",
         emulator.access_key_id()
     ));
+    let roles = emulator.role_names();
+    out.push_str(&format!(
+        "  credential services: role {}; temporary keys valid {} s\n",
+        if roles.is_empty() {
+            "(none)".to_owned()
+        } else {
+            roles.join(", ")
+        },
+        emulator.credential_ttl().as_secs()
+    ));
     out
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("cloudsdk-emulator: {message}");
     ExitCode::from(2)
+}
+
+/// The emulator the command line asks for.
+fn configure(
+    args: Args,
+    state: State,
+    faults: Vec<FaultRule>,
+    tls: Option<TlsFiles>,
+) -> cloudsdk_emulator::EmulatorBuilder {
+    let mut builder = Emulator::builder()
+        .listen(args.listen)
+        .access_key(args.access_key_id, args.access_key_secret)
+        .state(state)
+        .clock_offset(args.clock_offset)
+        .max_clock_skew(Duration::from_secs(args.max_clock_skew))
+        .faults(faults)
+        .request_read_timeout(Duration::from_secs(args.request_read_timeout))
+        .request_log_capacity(args.request_log_capacity)
+        .log_requests(!args.quiet)
+        .credential_ttl(Duration::from_secs(args.credential_ttl))
+        .oidc_token(args.oidc_token)
+        .idp_id(args.idp_id)
+        .imds_tokens(args.imds_tokens);
+    if args.no_role {
+        builder = builder.role_names(Vec::<String>::new());
+    } else if !args.role_names.is_empty() {
+        builder = builder.role_names(args.role_names);
+    }
+    if let Some(token) = args.security_token {
+        builder = builder.security_token(token);
+    }
+    if let Some(TlsFiles { cert, key }) = tls {
+        builder = builder
+            .tls(cert, key)
+            .tls_handshake_timeout(Duration::from_secs(args.tls_handshake_timeout));
+    }
+    builder
 }
 
 fn main() -> ExitCode {
@@ -177,28 +252,12 @@ fn main() -> ExitCode {
         Err(e) => return fail(format!("cannot start the runtime: {e}")),
     };
     runtime.block_on(async move {
-        let mut builder = Emulator::builder()
-            .listen(args.listen)
-            .access_key(args.access_key_id, args.access_key_secret)
-            .state(state)
-            .clock_offset(args.clock_offset)
-            .max_clock_skew(Duration::from_secs(args.max_clock_skew))
-            .faults(faults)
-            .request_read_timeout(Duration::from_secs(args.request_read_timeout))
-            .request_log_capacity(args.request_log_capacity)
-            .log_requests(!args.quiet);
-        if let Some(token) = args.security_token {
-            builder = builder.security_token(token);
-        }
-        if let Some(TlsFiles { cert, key }) = tls {
-            builder = builder
-                .tls(cert, key)
-                .tls_handshake_timeout(Duration::from_secs(args.tls_handshake_timeout));
-        }
+        let listen = args.listen;
+        let builder = configure(args, state, faults, tls);
         let shutdown = shutdown_signal();
         let emulator = match builder.start().await {
             Ok(e) => e,
-            Err(e) => return fail(format!("cannot start on {}: {e}", args.listen)),
+            Err(e) => return fail(format!("cannot start on {listen}: {e}")),
         };
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner(&emulator).as_bytes());

@@ -15,6 +15,7 @@ use crate::auth::{
     self, AuthContext, Keys, NONCE_CAPACITY, Nonces, Scheme, Verdict, public_reason,
 };
 use crate::clock::{Clock, http_date};
+use crate::credsvc::{self, ImdsTokens};
 use crate::faults::{Fault, FaultRule, Faults, Vendor};
 use crate::http::{ReadError, Request, read_request_head, refusal, response_head, write_padding};
 use crate::reply::{Recorded, Reply, RequestLog, Streamed};
@@ -61,6 +62,7 @@ pub struct EmulatorBuilder {
     read_timeout: Duration,
     tls: Option<TlsPem>,
     tls_handshake_timeout: Duration,
+    credentials: credsvc::Config,
 }
 
 /// The PEM text of the server's certificate chain and private key.
@@ -84,6 +86,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("read_timeout", &self.read_timeout)
             .field("tls", &self.tls.is_some())
             .field("tls_handshake_timeout", &self.tls_handshake_timeout)
+            .field("credential_services", &self.credentials)
             .finish_non_exhaustive()
     }
 }
@@ -104,6 +107,7 @@ impl Default for EmulatorBuilder {
             read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
             tls: None,
             tls_handshake_timeout: DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+            credentials: credsvc::Config::default(),
         }
     }
 }
@@ -231,6 +235,45 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long the temporary keys the credential services issue stay valid (default
+    /// [`DEFAULT_CREDENTIAL_TTL`](crate::DEFAULT_CREDENTIAL_TTL), by the emulator's clock); a
+    /// longer duration asked for (`DurationSeconds`, `duration_seconds`) is capped to it. Keep
+    /// it short to exercise a client's refresh.
+    pub fn credential_ttl(mut self, ttl: Duration) -> Self {
+        self.credentials.ttl = ttl;
+        self
+    }
+
+    /// The RAM role names the Alibaba instance metadata serves and `AssumeRole` /
+    /// `AssumeRoleWithOIDC` accept (default [`DEFAULT_ROLE_NAME`](crate::DEFAULT_ROLE_NAME));
+    /// replaces the list. An empty list: no role (Alibaba IMDS `404`) and no agency (Huawei
+    /// metadata `401 Please configure Cloud Service Agency first`).
+    pub fn role_names<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.credentials.roles = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The OIDC / ID token `AssumeRoleWithOIDC` and the Huawei ID-token exchange accept
+    /// (default [`DEFAULT_OIDC_TOKEN`](crate::DEFAULT_OIDC_TOKEN)).
+    pub fn oidc_token(mut self, token: impl Into<String>) -> Self {
+        self.credentials.oidc_token = token.into();
+        self
+    }
+
+    /// The Huawei identity provider id (`X-Idp-Id`) the ID-token exchange accepts (default
+    /// [`DEFAULT_HUAWEI_IDP_ID`](crate::DEFAULT_HUAWEI_IDP_ID)).
+    pub fn idp_id(mut self, id: impl Into<String>) -> Self {
+        self.credentials.idp_id = id.into();
+        self
+    }
+
+    /// Whether the instance metadata services want a session token (default
+    /// [`ImdsTokens::Optional`]).
+    pub fn imds_tokens(mut self, mode: ImdsTokens) -> Self {
+        self.credentials.imds_tokens = mode;
+        self
+    }
+
     /// Binds the listener and starts serving on the current Tokio runtime.
     pub async fn start(self) -> std::io::Result<Emulator> {
         self.state
@@ -264,6 +307,7 @@ impl EmulatorBuilder {
             read_timeout: self.read_timeout,
             tls,
             tls_handshake_timeout: self.tls_handshake_timeout,
+            credentials: credsvc::Services::new(self.credentials),
         });
         let task = tokio::spawn(accept_loop(listener, shared.clone()));
         Ok(Emulator { addr, shared, task })
@@ -357,6 +401,37 @@ impl Emulator {
         }
     }
 
+    /// The credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`):
+    /// `http://127.0.0.1:<port>/aliyun/credentials-uri`.
+    pub fn credentials_uri(&self) -> String {
+        format!("{}{}", self.endpoint(), crate::ALIYUN_CREDENTIALS_URI_PATH)
+    }
+
+    /// The RAM role names served (see [`EmulatorBuilder::role_names`]).
+    pub fn role_names(&self) -> &[String] {
+        &self.shared.credentials.config.roles
+    }
+
+    /// The OIDC / ID token accepted (see [`EmulatorBuilder::oidc_token`]).
+    pub fn oidc_token(&self) -> &str {
+        &self.shared.credentials.config.oidc_token
+    }
+
+    /// The Huawei identity provider id accepted (see [`EmulatorBuilder::idp_id`]).
+    pub fn idp_id(&self) -> &str {
+        &self.shared.credentials.config.idp_id
+    }
+
+    /// The lifetime of the temporary keys issued (see [`EmulatorBuilder::credential_ttl`]).
+    pub fn credential_ttl(&self) -> Duration {
+        self.shared.credentials.config.ttl
+    }
+
+    /// How many temporary keys the credential services have issued so far.
+    pub fn issued_credentials(&self) -> usize {
+        self.shared.credentials.issued_count()
+    }
+
     /// The fault queue, to push faults at runtime.
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
@@ -446,6 +521,7 @@ struct Shared {
     read_timeout: Duration,
     tls: Option<TlsAcceptor>,
     tls_handshake_timeout: Duration,
+    credentials: credsvc::Services,
 }
 
 impl Shared {
@@ -762,32 +838,50 @@ impl Authenticated {
 }
 
 fn authenticate(shared: &Shared, req: &Request) -> Authenticated {
+    if let Some((vendor, operation)) = credsvc::unsigned_route(req) {
+        return unsigned(vendor, operation, Vec::new());
+    }
     let vendor = shared
         .route_all_to
         .unwrap_or_else(|| service::vendor_for(req));
+    let (params, operation) = match vendor {
+        Vendor::Huawei => (
+            Vec::new(),
+            service::huawei_operation(req).map(str::to_owned),
+        ),
+        Vendor::Aliyun => {
+            let params = auth::aliyun_params(req);
+            let operation = service::aliyun_action(req, &params);
+            (params, operation)
+        }
+    };
+    if vendor == Vendor::Aliyun && credsvc::is_oidc_action(operation.as_deref()) {
+        return unsigned(vendor, credsvc::op::ASSUME_ROLE_WITH_OIDC, params);
+    }
+    // A temporary key issued by the credential services is verified with its own secret and
+    // token, and refused once expired.
+    let issued = credsvc::presented_key_id(vendor, req, &params)
+        .and_then(|id| shared.credentials.issued_keys(vendor, &id));
     let max_clock_skew = *shared
         .max_clock_skew
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     let ctx = AuthContext {
-        keys: &shared.keys,
+        keys: issued.as_ref().map_or(&shared.keys, |(keys, _)| keys),
         clock: &shared.clock,
         max_clock_skew,
         nonces: &shared.nonces,
         host: &shared.host,
     };
-    let (params, verdict, operation) = match vendor {
-        Vendor::Huawei => (
-            Vec::new(),
-            auth::verify_huawei(&ctx, req),
-            service::huawei_operation(req).map(str::to_owned),
-        ),
-        Vendor::Aliyun => {
-            let params = auth::aliyun_params(req);
-            let verdict = auth::verify_aliyun(&ctx, req, &params);
-            let operation = service::aliyun_action(req, &params);
-            (params, verdict, operation)
+    let verdict = match vendor {
+        Vendor::Huawei => auth::verify_huawei(&ctx, req),
+        Vendor::Aliyun => auth::verify_aliyun(&ctx, req, &params),
+    };
+    let verdict = match issued {
+        Some((_, expires)) => {
+            credsvc::Services::expire(vendor, verdict, expires, shared.clock.now())
         }
+        None => verdict,
     };
     Authenticated {
         vendor,
@@ -795,6 +889,20 @@ fn authenticate(shared: &Shared, req: &Request) -> Authenticated {
         params,
         verdict,
         operation,
+    }
+}
+
+/// A credential-service call that needs no signature.
+fn unsigned(vendor: Vendor, operation: &str, params: Vec<(String, String)>) -> Authenticated {
+    Authenticated {
+        vendor,
+        request_id: new_request_id(vendor),
+        params,
+        verdict: Verdict::Accepted {
+            scheme: Scheme::Unsigned,
+            signed_headers: Vec::new(),
+        },
+        operation: Some(operation.to_owned()),
     }
 }
 
@@ -859,6 +967,21 @@ fn handle(
 
 /// The answer of the emulated service (or of the scripted handler) to an accepted request.
 fn answer(shared: &Shared, auth: &Authenticated, req: &Request, recorded: &Recorded) -> Reply {
+    let ctx = credsvc::Ctx {
+        services: &shared.credentials,
+        clock: &shared.clock,
+        request_id: &auth.request_id,
+        host: &shared.host,
+    };
+    if let Some(reply) = credsvc::answer(
+        &ctx,
+        auth.vendor,
+        auth.operation.as_deref(),
+        req,
+        &auth.params,
+    ) {
+        return reply;
+    }
     if let Some(handler) = &shared.handler {
         // A panic in a scripted handler must not poison the log.
         return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(recorded)))

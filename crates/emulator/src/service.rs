@@ -16,6 +16,10 @@ pub(crate) const OP_NOVA: &str = "NovaListServerSecurityGroups";
 pub(crate) const OP_VPC: &str = "ShowSecurityGroup";
 /// `KeystoneListProjects`.
 pub(crate) const OP_IAM: &str = "KeystoneListProjects";
+/// `KeystoneListAuthDomains` (domain-id discovery for global services).
+pub(crate) const OP_IAM_DOMAINS: &str = "KeystoneListAuthDomains";
+/// STS v5 `GetCallerIdentity` (the fallback of domain-id discovery).
+pub(crate) const OP_CALLER_IDENTITY: &str = "GetCallerIdentity";
 /// `DescribeSecurityGroupReferences`.
 pub(crate) const OP_ALIYUN: &str = "DescribeSecurityGroupReferences";
 /// The ECS RPC API version.
@@ -45,6 +49,8 @@ fn decode(segment: &str) -> String {
 
 enum HuaweiRoute {
     Iam,
+    Domains,
+    CallerIdentity,
     Nova { project: String, server: String },
     Vpc { project: String, group: String },
 }
@@ -56,6 +62,8 @@ fn huawei_route(req: &Request) -> Option<HuaweiRoute> {
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
         ["v3", "projects"] => Some(HuaweiRoute::Iam),
+        ["v3", "auth", "domains"] => Some(HuaweiRoute::Domains),
+        ["v5", "caller-identity"] => Some(HuaweiRoute::CallerIdentity),
         [v, project, "servers", server, "os-security-groups"]
             if (*v == "v2" || *v == "v2.1") && !project.is_empty() && !server.is_empty() =>
         {
@@ -80,6 +88,8 @@ fn huawei_route(req: &Request) -> Option<HuaweiRoute> {
 pub(crate) fn huawei_operation(req: &Request) -> Option<&'static str> {
     huawei_route(req).map(|r| match r {
         HuaweiRoute::Iam => OP_IAM,
+        HuaweiRoute::Domains => OP_IAM_DOMAINS,
+        HuaweiRoute::CallerIdentity => OP_CALLER_IDENTITY,
         HuaweiRoute::Nova { .. } => OP_NOVA,
         HuaweiRoute::Vpc { .. } => OP_VPC,
     })
@@ -149,6 +159,8 @@ pub(crate) fn huawei(state: &State, req: &Request, request_id: &str, host: &str)
     let context_project = req.header("x-project-id");
     match route {
         HuaweiRoute::Iam => iam_projects(state, req, request_id, host),
+        HuaweiRoute::Domains => iam_domains(state, request_id, host),
+        HuaweiRoute::CallerIdentity => caller_identity(state, req),
         HuaweiRoute::Nova { project, server } => {
             nova_security_groups(state, &project, &server, context_project, request_id)
         }
@@ -194,6 +206,38 @@ fn iam_projects(state: &State, req: &Request, request_id: &str, host: &str) -> R
         "links": {"self": self_link, "previous": null, "next": null},
     });
     Reply::json(200, body.to_string()).with_header("X-IAM-Trace-Id", request_id)
+}
+
+/// `KeystoneListAuthDomains`: the account (IAM domain) the key belongs to.
+fn iam_domains(state: &State, request_id: &str, host: &str) -> Reply {
+    let domain = &state.huawei.domain_id;
+    let body = serde_json::json!({
+        "domains": [{
+            "id": domain,
+            "name": "emulator-domain",
+            "enabled": true,
+            "description": "",
+            "links": {"self": format!("http://{host}/v3/domains/{domain}")},
+        }],
+        "links": {"self": format!("http://{host}/v3/auth/domains")},
+    });
+    Reply::json(200, body.to_string()).with_header("X-IAM-Trace-Id", request_id)
+}
+
+/// STS v5 `GetCallerIdentity`: the account id and the caller's principal.
+fn caller_identity(state: &State, req: &Request) -> Reply {
+    let domain = &state.huawei.domain_id;
+    let principal = if req.header("x-security-token").is_some() {
+        format!("sts::{domain}:assumed-agency:emulator-agency/emulator-session")
+    } else {
+        format!("iam::{domain}:user:emulator-user")
+    };
+    let body = serde_json::json!({
+        "account_id": domain,
+        "principal_urn": principal,
+        "principal_id": "emulatorprincipal0000000000000001",
+    });
+    Reply::json(200, body.to_string())
 }
 
 /// `NovaListServerSecurityGroups`: a server's security groups, or a Nova fault.

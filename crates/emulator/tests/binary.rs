@@ -614,3 +614,71 @@ fn tls_cert_and_key_serve_https() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn credential_flags_set_the_roles_the_ttl_and_the_token_mode() {
+    let (_running, endpoint, _) = start_with_banner(&[
+        "--role-name",
+        "bin-role",
+        "--credential-ttl",
+        "120",
+        "--imds-tokens",
+        "required",
+        "--quiet",
+    ]);
+    let roles = "GET /latest/meta-data/ram/security-credentials/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let refused = exchange(&endpoint, roles.as_bytes());
+    assert!(refused.starts_with("HTTP/1.1 401 "), "{refused}");
+    let token = exchange(
+        &endpoint,
+        b"PUT /latest/api/token HTTP/1.1\r\nHost: x\r\nX-aliyun-ecs-metadata-token-ttl-seconds: 60\r\nConnection: close\r\n\r\n",
+    );
+    let token = token.rsplit("\r\n\r\n").next().unwrap().to_owned();
+    let with_token = format!(
+        "GET /latest/meta-data/ram/security-credentials/bin-role HTTP/1.1\r\nHost: x\r\nX-aliyun-ecs-metadata-token: {token}\r\nConnection: close\r\n\r\n"
+    );
+    let answer = exchange(&endpoint, with_token.as_bytes());
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    let body: serde_json::Value =
+        serde_json::from_str(answer.rsplit("\r\n\r\n").next().unwrap()).unwrap();
+    let expiry = time::OffsetDateTime::parse(
+        body["Expiration"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let left = (expiry - time::OffsetDateTime::now_utc()).whole_seconds();
+    assert!((100..=120).contains(&left), "{left}");
+}
+
+#[test]
+fn the_banner_names_the_credential_role_and_a_bad_token_mode_is_refused() {
+    let mut child = Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--role-name",
+            "r1",
+            "--role-name",
+            "r2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let _running = Running(child);
+    let mut text = String::new();
+    while !text.contains("credential services:") {
+        assert!(stdout.read_line(&mut text).unwrap() > 0, "{text}");
+    }
+    assert!(
+        text.contains("  credential services: role r1, r2; temporary keys valid 3600 s"),
+        "{text}"
+    );
+    let out = Command::new(BIN)
+        .args(["--imds-tokens", "sometimes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown IMDS token mode"));
+}
