@@ -249,6 +249,33 @@ async fn https_through_the_proxy_is_one_authenticated_connect_tunnel() {
 }
 
 #[tokio::test]
+async fn an_https_proxy_is_reached_over_tls_trusting_the_custom_ca() {
+    let pki = TestPki::new("cloudsdk https-proxy CA");
+    let emu = tls_emulator(&pki).await;
+    let proxy = ProxyDouble::start_tls(
+        Some((PROXY_USER, PROXY_PASSWORD)),
+        &pki.server_cert_pem,
+        &pki.server_key_pem,
+    )
+    .await;
+    let url = proxy.url_with(PROXY_USER, PROXY_PASSWORD_ENCODED);
+    assert!(url.starts_with("https://"));
+    describe(
+        ecs(&emu, env(&[]))
+            .proxy(&url)
+            .add_root_certificate(&pki.ca_pem),
+    )
+    .await
+    .unwrap();
+    assert_eq!(proxy.connects(), 1, "{:?}", proxy.entries());
+    assert_eq!(emu.request_count(), 1);
+    // The proxy's certificate is checked too: without the CA nothing gets through.
+    let err = describe(ecs(&emu, env(&[])).proxy(&url)).await.unwrap_err();
+    assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+    assert_eq!(proxy.entries().len(), 1);
+}
+
+#[tokio::test]
 async fn a_test_ca_is_trusted_through_add_root_certificate_or_ca_bundle() {
     let pki = TestPki::new("cloudsdk network-test CA");
     let emu = tls_emulator(&pki).await;
