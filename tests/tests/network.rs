@@ -337,6 +337,41 @@ async fn without_the_ca_the_call_fails_with_a_clear_certificate_error() {
 }
 
 #[tokio::test]
+async fn an_unreachable_proxy_is_a_dispatch_error_without_the_password() {
+    let pki = TestPki::new("cloudsdk unreachable-proxy CA");
+    let https = tls_emulator(&pki).await;
+    let http = Emulator::start().await.unwrap();
+    // A port nothing listens on: bound, then released.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let url = format!("http://{PROXY_USER}:hunter2-secret@{closed}");
+    let err = describe(
+        ecs(&https, env(&[]))
+            .proxy(&url)
+            .add_root_certificate(&pki.ca_pem),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, aliyun_ecs::SdkError::Dispatch(_)), "{err:?}");
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+    let err = show(vpc(&http, env(&[("HTTP_PROXY", &url)])))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, huawei_vpc_v3::SdkError::Dispatch(_)),
+        "{err:?}"
+    );
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+    assert_eq!(https.request_count() + http.request_count(), 0);
+}
+
+#[tokio::test]
 async fn configuration_errors_surface_at_build() {
     let emu = Emulator::start().await.unwrap();
     let e = ecs(&emu, env(&[]))
