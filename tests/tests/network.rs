@@ -249,6 +249,33 @@ async fn https_through_the_proxy_is_one_authenticated_connect_tunnel() {
 }
 
 #[tokio::test]
+async fn an_https_proxy_is_reached_over_tls_trusting_the_custom_ca() {
+    let pki = TestPki::new("cloudsdk https-proxy CA");
+    let emu = tls_emulator(&pki).await;
+    let proxy = ProxyDouble::start_tls(
+        Some((PROXY_USER, PROXY_PASSWORD)),
+        &pki.server_cert_pem,
+        &pki.server_key_pem,
+    )
+    .await;
+    let url = proxy.url_with(PROXY_USER, PROXY_PASSWORD_ENCODED);
+    assert!(url.starts_with("https://"));
+    describe(
+        ecs(&emu, env(&[]))
+            .proxy(&url)
+            .add_root_certificate(&pki.ca_pem),
+    )
+    .await
+    .unwrap();
+    assert_eq!(proxy.connects(), 1, "{:?}", proxy.entries());
+    assert_eq!(emu.request_count(), 1);
+    // The proxy's certificate is checked too: without the CA nothing gets through.
+    let err = describe(ecs(&emu, env(&[])).proxy(&url)).await.unwrap_err();
+    assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+    assert_eq!(proxy.entries().len(), 1);
+}
+
+#[tokio::test]
 async fn a_test_ca_is_trusted_through_add_root_certificate_or_ca_bundle() {
     let pki = TestPki::new("cloudsdk network-test CA");
     let emu = tls_emulator(&pki).await;
@@ -307,6 +334,41 @@ async fn without_the_ca_the_call_fails_with_a_clear_certificate_error() {
         "{err}"
     );
     assert_eq!(emu.request_count(), 0);
+}
+
+#[tokio::test]
+async fn an_unreachable_proxy_is_a_dispatch_error_without_the_password() {
+    let pki = TestPki::new("cloudsdk unreachable-proxy CA");
+    let https = tls_emulator(&pki).await;
+    let http = Emulator::start().await.unwrap();
+    // A port nothing listens on: bound, then released.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let url = format!("http://{PROXY_USER}:hunter2-secret@{closed}");
+    let err = describe(
+        ecs(&https, env(&[]))
+            .proxy(&url)
+            .add_root_certificate(&pki.ca_pem),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, aliyun_ecs::SdkError::Dispatch(_)), "{err:?}");
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+    let err = show(vpc(&http, env(&[("HTTP_PROXY", &url)])))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, huawei_vpc_v3::SdkError::Dispatch(_)),
+        "{err:?}"
+    );
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+    assert_eq!(https.request_count() + http.request_count(), 0);
 }
 
 #[tokio::test]

@@ -328,7 +328,9 @@ impl AliyunClientBuilder {
         b
     }
 
-    /// Environment used by the default credential chain.
+    /// Environment used by the default credential chain and the proxy variables
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`; see
+    /// [`NetworkSettings`](crate::http::NetworkSettings)).
     pub fn env(mut self, env: Env) -> Self {
         self.env = env;
         self

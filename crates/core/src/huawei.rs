@@ -243,7 +243,9 @@ impl HuaweiClientBuilder {
         b
     }
 
-    /// Environment used by the default credential chain and `HUAWEICLOUD_SDK_IAM_ENDPOINT`.
+    /// Environment used by the default credential chain, `HUAWEICLOUD_SDK_IAM_ENDPOINT` and the
+    /// proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`; see
+    /// [`NetworkSettings`](crate::http::NetworkSettings)).
     pub fn env(mut self, env: Env) -> Self {
         self.env = env;
         self

@@ -240,7 +240,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.
+    /// Environment (the process environment by default) read by the default credential chain, `from_env` and the proxy variables `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`; tests inject one with `Env::from_vars`.
     pub fn env(mut self, value: crate::credentials::Env) -> Self {
         self.inner = self.inner.env(value);
         self

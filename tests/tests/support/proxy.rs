@@ -3,6 +3,8 @@
 //! forwards absolute-URI requests (`GET http://host:port/path`) in origin form. It only ever
 //! connects to loopback targets: anything else is refused with 403.
 //!
+//! [`ProxyDouble::start_tls`] serves the proxy itself over TLS (an `https://` proxy URL).
+//!
 //! Each forwarded request is sent upstream with `Connection: close`, so that every proxied
 //! request of a client arrives on a connection of its own and is counted.
 
@@ -10,8 +12,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 
 /// One request the proxy received.
 #[derive(Clone, Debug)]
@@ -30,6 +33,7 @@ pub struct Entry {
 #[derive(Debug)]
 pub struct ProxyDouble {
     addr: SocketAddr,
+    scheme: &'static str,
     log: Arc<Mutex<Vec<Entry>>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -44,6 +48,36 @@ impl ProxyDouble {
     /// Starts a proxy on `127.0.0.1`, a free port. With `credentials`, a request without the
     /// matching `Proxy-Authorization: Basic base64(user:password)` gets 407.
     pub async fn start(credentials: Option<(&str, &str)>) -> ProxyDouble {
+        Self::start_inner(credentials, None).await
+    }
+
+    /// Like [`start`](Self::start), but clients reach the proxy itself over TLS (an
+    /// `https://` proxy URL) with this certificate chain and key (PEM).
+    pub async fn start_tls(
+        credentials: Option<(&str, &str)>,
+        cert_pem: &str,
+        key_pem: &str,
+    ) -> ProxyDouble {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        Self::start_inner(credentials, Some(TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    async fn start_inner(
+        credentials: Option<(&str, &str)>,
+        tls: Option<TlsAcceptor>,
+    ) -> ProxyDouble {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let expected = credentials.map(|(user, password)| {
@@ -52,18 +86,24 @@ impl ProxyDouble {
             format!("Basic {encoded}")
         });
         let log = Arc::new(Mutex::new(Vec::new()));
-        let task = tokio::spawn(accept_loop(listener, expected, log.clone()));
-        ProxyDouble { addr, log, task }
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let task = tokio::spawn(accept_loop(listener, expected, tls, log.clone()));
+        ProxyDouble {
+            addr,
+            scheme,
+            log,
+            task,
+        }
     }
 
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>` (`https://…` for [`start_tls`](Self::start_tls)).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// `http://user:password@127.0.0.1:<port>` (`user` and `password` already percent-encoded).
     pub fn url_with(&self, user: &str, password: &str) -> String {
-        format!("http://{user}:{password}@{}", self.addr)
+        format!("{}://{user}:{password}@{}", self.scheme, self.addr)
     }
 
     /// Every request received, in arrival order.
@@ -91,13 +131,26 @@ impl ProxyDouble {
     }
 }
 
-async fn accept_loop(listener: TcpListener, expected: Option<String>, log: Arc<Mutex<Vec<Entry>>>) {
+async fn accept_loop(
+    listener: TcpListener,
+    expected: Option<String>,
+    tls: Option<TlsAcceptor>,
+    log: Arc<Mutex<Vec<Entry>>>,
+) {
     let mut tasks = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                tasks.spawn(serve(stream, expected.clone(), log.clone()));
+                let (expected, log) = (expected.clone(), log.clone());
+                match tls.clone() {
+                    None => tasks.spawn(serve(stream, expected, log)),
+                    Some(acceptor) => tasks.spawn(async move {
+                        if let Ok(stream) = acceptor.accept(stream).await {
+                            serve(stream, expected, log).await;
+                        }
+                    }),
+                };
             }
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
         }
@@ -113,7 +166,7 @@ struct Head {
     rest: Vec<u8>,
 }
 
-async fn read_head(stream: &mut TcpStream) -> Option<Head> {
+async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Head> {
     let mut buf = Vec::new();
     let end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -157,7 +210,11 @@ fn loopback_authority(authority: &str) -> Option<String> {
     loopback.then(|| authority.to_owned())
 }
 
-async fn serve(mut client: TcpStream, expected: Option<String>, log: Arc<Mutex<Vec<Entry>>>) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut client: S,
+    expected: Option<String>,
+    log: Arc<Mutex<Vec<Entry>>>,
+) {
     let Some(head) = read_head(&mut client).await else {
         return;
     };
@@ -190,13 +247,13 @@ async fn serve(mut client: TcpStream, expected: Option<String>, log: Arc<Mutex<V
     }
 }
 
-async fn refuse(client: &mut TcpStream) {
+async fn refuse<S: AsyncWrite + Unpin>(client: &mut S) {
     let _ = client
         .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         .await;
 }
 
-async fn tunnel(mut client: TcpStream, head: &Head) {
+async fn tunnel<S: AsyncRead + AsyncWrite + Unpin>(mut client: S, head: &Head) {
     let Some(authority) = loopback_authority(&head.target) else {
         return refuse(&mut client).await;
     };
@@ -217,7 +274,7 @@ async fn tunnel(mut client: TcpStream, head: &Head) {
     let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
 }
 
-async fn forward(mut client: TcpStream, head: Head) {
+async fn forward<S: AsyncRead + AsyncWrite + Unpin>(mut client: S, head: Head) {
     let Some(after_scheme) = head.target.strip_prefix("http://") else {
         return refuse(&mut client).await;
     };

@@ -138,7 +138,7 @@ fn forwards(model: &Model) -> Vec<Forward> {
         Forward {
             name: "env",
             arg: quote!(crate::credentials::Env),
-            doc: "Environment read by the default credential chain and `from_env` (the process environment by default); tests inject one with `Env::from_vars`.".to_string(),
+            doc: "Environment (the process environment by default) read by the default credential chain, `from_env` and the proxy variables `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`; tests inject one with `Env::from_vars`.".to_string(),
         },
         Forward {
             name: "user_agent_suffix",
