@@ -1,0 +1,1 @@
+//! Alibaba providers that fetch temporary credentials over the network.

@@ -1,0 +1,1 @@
+//! Huawei providers that fetch temporary credentials over the network.
