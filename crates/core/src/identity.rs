@@ -29,8 +29,10 @@ impl fmt::Debug for CredentialSource {
 
 impl CredentialSource {
     /// The builder's choice: explicit credentials, else a provider, else the vendor's default
-    /// chain (run now: when it answers at once its credentials become static; when it finds
-    /// nothing the build fails listing what it tried).
+    /// chain (its environment and file providers run now: when one answers its credentials
+    /// become static; when all providers are of that kind and find nothing the build fails
+    /// listing what they tried; network providers resolve lazily, on the first call, inside the
+    /// operation deadline).
     pub(crate) fn from_builder(
         explicit: Option<Credentials>,
         provider: Option<Arc<dyn ProvideCredentials>>,
@@ -43,7 +45,7 @@ impl CredentialSource {
             return Ok(CredentialSource::Provider(p));
         }
         let chain = default_chain();
-        match credentials::poll_now(chain.provide_credentials()) {
+        match chain.provide_credentials_now() {
             Some(Ok(c)) => Self::checked(CredentialSource::Static(c)),
             Some(Err(e)) => Err(BuildError::NoCredentials { tried: e.tried() }),
             None => Ok(CredentialSource::Provider(Arc::new(chain))),

@@ -8,15 +8,43 @@ use std::sync::Arc;
 /// Access to environment variables and the home directory: either the real process
 /// environment ([`Env::real`], the default) or a fixed map ([`Env::from_vars`], for tests).
 /// Files are read from the real file system at paths derived from this environment.
+///
+/// A fake environment never points a provider at a real credential service: the metadata, STS
+/// and IAM endpoints that its variables do not override resolve to an unroutable loopback
+/// address ([`Env::UNROUTABLE_ENDPOINT`]) instead of the vendors' hosts.
 #[derive(Clone, Default)]
 pub struct Env {
     vars: Option<Arc<BTreeMap<String, String>>>,
 }
 
 impl Env {
+    /// Where a fake environment ([`Env::from_vars`]) sends the credential-service calls that no
+    /// variable overrides: a loopback port nothing listens on (connections are refused at once).
+    pub const UNROUTABLE_ENDPOINT: &'static str = "http://127.0.0.1:9";
+
     /// The real process environment.
     pub fn real() -> Self {
         Env { vars: None }
+    }
+
+    /// Whether this is a fake environment built by [`Env::from_vars`].
+    pub fn is_fake(&self) -> bool {
+        self.vars.is_some()
+    }
+
+    /// The endpoint of a credential service: the variable `var` when set, else `real_default`
+    /// for the real environment, else [`Env::UNROUTABLE_ENDPOINT`] for a fake one.
+    #[allow(dead_code)] // used by the network providers
+    pub(crate) fn service_endpoint(
+        &self,
+        var: &str,
+        real_default: impl FnOnce() -> String,
+    ) -> String {
+        match self.get(var) {
+            Some(v) => v.trim().trim_end_matches('/').to_owned(),
+            None if self.is_fake() => Self::UNROUTABLE_ENDPOINT.to_owned(),
+            None => real_default(),
+        }
     }
 
     /// A fake environment holding exactly these variables (nothing from the process). Set `HOME`

@@ -24,10 +24,10 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
-
 use std::pin::Pin;
 use std::sync::Arc;
 
+use time::OffsetDateTime;
 use tracing::Instrument;
 use zeroize::Zeroizing;
 
@@ -35,15 +35,18 @@ use zeroize::Zeroizing;
 // Credentials
 // ---------------------------------------------------------------------------------------------
 
-/// An access key pair with an optional security token.
+/// An access key pair with an optional security token and, for temporary credentials, the time
+/// they expire.
 #[derive(Clone)]
 pub struct Credentials(Arc<Inner>);
 
+#[derive(Clone)]
 struct Inner {
     access_key_id: String,
     secret: Zeroizing<String>,
     security_token: Option<Zeroizing<String>>,
     provider_name: Cow<'static, str>,
+    expiry: Option<OffsetDateTime>,
 }
 
 impl Credentials {
@@ -54,28 +57,32 @@ impl Credentials {
             secret: Zeroizing::new(access_key_secret.into()),
             security_token: None,
             provider_name: Cow::Borrowed("static"),
+            expiry: None,
         }))
+    }
+
+    fn modified(self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Inner::clone(&self.0);
+        change(&mut inner);
+        Credentials(Arc::new(inner))
     }
 
     /// Adds a security token (temporary STS credentials).
     pub fn with_security_token(self, token: impl Into<String>) -> Self {
         let token = Zeroizing::new(token.into());
-        Credentials(Arc::new(Inner {
-            access_key_id: self.0.access_key_id.clone(),
-            secret: self.0.secret.clone(),
-            security_token: Some(token),
-            provider_name: self.0.provider_name.clone(),
-        }))
+        self.modified(|i| i.security_token = Some(token))
     }
 
     /// Records which provider produced these credentials (shown in `Debug` and logs).
     pub fn with_provider_name(self, name: impl Into<Cow<'static, str>>) -> Self {
-        Credentials(Arc::new(Inner {
-            access_key_id: self.0.access_key_id.clone(),
-            secret: self.0.secret.clone(),
-            security_token: self.0.security_token.clone(),
-            provider_name: name.into(),
-        }))
+        let name = name.into();
+        self.modified(|i| i.provider_name = name)
+    }
+
+    /// Records when these (temporary) credentials expire. A [`CredentialsCache`] refreshes them
+    /// before that time.
+    pub fn with_expiry(self, expiry: OffsetDateTime) -> Self {
+        self.modified(|i| i.expiry = Some(expiry))
     }
 
     /// The access key id (AK).
@@ -97,6 +104,11 @@ impl Credentials {
     pub fn provider_name(&self) -> &str {
         &self.0.provider_name
     }
+
+    /// When these credentials expire; `None` for long-term credentials.
+    pub fn expiry(&self) -> Option<OffsetDateTime> {
+        self.0.expiry
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -109,6 +121,7 @@ impl fmt::Debug for Credentials {
                 &self.0.security_token.as_ref().map(|_| "** redacted **"),
             )
             .field("provider_name", &self.0.provider_name)
+            .field("expiry", &self.0.expiry)
             .finish()
     }
 }
@@ -135,6 +148,14 @@ pub enum CredentialsError {
         /// What is wrong.
         reason: String,
     },
+    /// The provider is configured but could not fetch credentials (network failure, timeout,
+    /// an error answer from a credential service); a chain moves on to the next provider.
+    Unavailable {
+        /// Provider name.
+        provider: Cow<'static, str>,
+        /// What failed.
+        reason: String,
+    },
     /// A chain tried every provider and none had credentials.
     NoneFound {
         /// `provider: reason` for each provider, in order.
@@ -159,11 +180,20 @@ impl CredentialsError {
         }
     }
 
+    /// An "unavailable" error for `provider` (a network or service failure).
+    pub fn unavailable(provider: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Self {
+        CredentialsError::Unavailable {
+            provider: provider.into(),
+            reason: reason.into(),
+        }
+    }
+
     /// The list of `provider: reason` entries this error describes.
     pub fn tried(&self) -> Vec<String> {
         match self {
             CredentialsError::NotLoaded { provider, reason }
-            | CredentialsError::InvalidConfiguration { provider, reason } => {
+            | CredentialsError::InvalidConfiguration { provider, reason }
+            | CredentialsError::Unavailable { provider, reason } => {
                 vec![format!("{provider}: {reason}")]
             }
             CredentialsError::NoneFound { tried } => tried.clone(),
@@ -179,6 +209,9 @@ impl fmt::Display for CredentialsError {
             }
             CredentialsError::InvalidConfiguration { provider, reason } => {
                 write!(f, "{provider}: invalid configuration: {reason}")
+            }
+            CredentialsError::Unavailable { provider, reason } => {
+                write!(f, "{provider} could not fetch credentials: {reason}")
             }
             CredentialsError::NoneFound { tried } => {
                 write!(f, "no credentials found; tried: {}", tried.join("; "))
@@ -202,11 +235,23 @@ pub type ProvideFuture<'a> =
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// Loads credentials.
     fn provide_credentials(&self) -> ProvideFuture<'_>;
+
+    /// Loads credentials without waiting, when this provider can (environment variables, files);
+    /// `None` when it needs the network. A client builder calls this on the default chain so that
+    /// static credentials are checked by `build()` while network providers resolve lazily, on
+    /// the first call. The default is `None`.
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        None
+    }
 }
 
 impl ProvideCredentials for Credentials {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         Box::pin(std::future::ready(Ok(self.clone())))
+    }
+
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        Some(Ok(self.clone()))
     }
 }
 
@@ -214,16 +259,9 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         (**self).provide_credentials()
     }
-}
 
-/// Polls a future once; returns its output if it completed immediately. The built-in providers
-/// (environment, files) always complete immediately, which lets `build()` check them.
-pub(crate) fn poll_now<F: Future>(fut: F) -> Option<F::Output> {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match fut.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(v) => Some(v),
-        std::task::Poll::Pending => None,
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        (**self).provide_credentials_now()
     }
 }
 
@@ -231,12 +269,17 @@ pub(crate) fn poll_now<F: Future>(fut: F) -> Option<F::Output> {
 // Chain
 // ---------------------------------------------------------------------------------------------
 
-/// Tries providers in order. A provider answering [`CredentialsError::NotLoaded`] passes to the
-/// next; any other error stops the chain. When nothing is found the error lists every provider
-/// tried and why it gave nothing.
+/// Tries providers in order. A provider answering [`CredentialsError::NotLoaded`] (nothing
+/// configured) or [`CredentialsError::Unavailable`] (a network or service failure) passes to the
+/// next; [`CredentialsError::InvalidConfiguration`] stops the chain. When nothing is found the
+/// error lists every provider tried and why it gave nothing.
+///
+/// The first provider that answers is remembered (by this chain and its clones): later calls go
+/// straight to it, as the vendors' default chains do, so a caching provider keeps its cache.
 #[derive(Clone)]
 pub struct ChainProvider {
     providers: Vec<(Cow<'static, str>, Arc<dyn ProvideCredentials>)>,
+    winner: Arc<std::sync::OnceLock<usize>>,
 }
 
 impl ChainProvider {
@@ -247,6 +290,7 @@ impl ChainProvider {
     ) -> Self {
         ChainProvider {
             providers: vec![(name.into(), Arc::new(provider))],
+            winner: Arc::default(),
         }
     }
 
@@ -265,32 +309,75 @@ impl ChainProvider {
         self.providers.iter().map(|(n, _)| n.as_ref()).collect()
     }
 
+    /// Records one provider's answer: `Some(result)` ends the chain.
+    fn step(
+        &self,
+        index: usize,
+        answer: Result<Credentials, CredentialsError>,
+        tried: &mut Vec<String>,
+    ) -> Option<Result<Credentials, CredentialsError>> {
+        let name = &self.providers[index].0;
+        match answer {
+            Ok(creds) => {
+                tracing::debug!(provider = %name, access_key_id = %creds.access_key_id(), "credentials loaded");
+                let _ = self.winner.set(index);
+                Some(Ok(creds))
+            }
+            Err(
+                CredentialsError::NotLoaded { reason, .. }
+                | CredentialsError::Unavailable { reason, .. },
+            ) => {
+                tracing::debug!(provider = %name, %reason, "provider had no credentials");
+                tried.push(format!("{name}: {reason}"));
+                None
+            }
+            Err(CredentialsError::NoneFound { tried: inner }) => {
+                tried.extend(inner);
+                None
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+
     async fn resolve(&self) -> Result<Credentials, CredentialsError> {
+        if let Some(&i) = self.winner.get() {
+            return self.providers[i].1.provide_credentials().await;
+        }
         let mut tried = Vec::new();
-        for (name, provider) in &self.providers {
+        for (index, (name, provider)) in self.providers.iter().enumerate() {
             let span = tracing::debug_span!("load_credentials", provider = %name);
-            match provider.provide_credentials().instrument(span).await {
-                Ok(creds) => {
-                    tracing::debug!(provider = %name, access_key_id = %creds.access_key_id(), "credentials loaded");
-                    return Ok(creds);
-                }
-                Err(CredentialsError::NotLoaded { reason, .. }) => {
-                    tracing::debug!(provider = %name, %reason, "provider had no credentials");
-                    tried.push(format!("{name}: {reason}"));
-                }
-                Err(CredentialsError::NoneFound { tried: inner }) => {
-                    tried.extend(inner);
-                }
-                Err(e) => return Err(e),
+            let answer = provider.provide_credentials().instrument(span).await;
+            if let Some(done) = self.step(index, answer, &mut tried) {
+                return done;
             }
         }
         Err(CredentialsError::NoneFound { tried })
+    }
+
+    /// The synchronous part of [`resolve`](Self::resolve): `None` when a provider needs the
+    /// network before any answered.
+    fn resolve_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        if let Some(&i) = self.winner.get() {
+            return self.providers[i].1.provide_credentials_now();
+        }
+        let mut tried = Vec::new();
+        for (index, (_, provider)) in self.providers.iter().enumerate() {
+            let answer = provider.provide_credentials_now()?;
+            if let Some(done) = self.step(index, answer, &mut tried) {
+                return Some(done);
+            }
+        }
+        Some(Err(CredentialsError::NoneFound { tried }))
     }
 }
 
 impl ProvideCredentials for ChainProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         Box::pin(self.resolve())
+    }
+
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        self.resolve_now()
     }
 }
 
@@ -302,10 +389,16 @@ impl fmt::Debug for ChainProvider {
     }
 }
 
+mod cache;
 mod env;
+// Used by the network providers.
+#[allow(dead_code)]
+mod fetch;
 mod ini;
 
+pub use cache::{CredentialsCache, InvalidExpiry, ManualClock, TimeSource, parse_expiry};
 pub use env::Env;
+pub use fetch::{ProviderConfig, Timeouts};
 
 #[cfg(feature = "aliyun")]
 pub mod aliyun;

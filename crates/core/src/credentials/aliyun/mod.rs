@@ -60,6 +60,10 @@ impl ProvideCredentials for EnvironmentVariables {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         ready(self.load())
     }
+
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        Some(self.load())
+    }
 }
 
 /// Environment variables, then the CLI config, then the INI credentials file (the order of the

@@ -98,6 +98,10 @@ impl ProvideCredentials for ProfileFile {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         ready(self.load())
     }
+
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        Some(self.load())
+    }
 }
 
 /// The Alibaba Cloud CLI configuration `~/.aliyun/config.json`: profile
@@ -236,5 +240,9 @@ impl CliConfigFile {
 impl ProvideCredentials for CliConfigFile {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         ready(self.load())
+    }
+
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        Some(self.load())
     }
 }

@@ -54,6 +54,10 @@ impl ProvideCredentials for EnvironmentVariables {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         ready(self.load())
     }
+
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        Some(self.load())
+    }
 }
 
 /// Reads the `[basic]` section (`ak`, `sk`, `security_token`, `project_id`) of
@@ -145,6 +149,10 @@ impl ProfileFile {
 impl ProvideCredentials for ProfileFile {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         ready(self.load())
+    }
+
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        Some(self.load())
     }
 }
 
