@@ -411,9 +411,9 @@ impl AliyunClientBuilder {
                 });
             }
         };
-        let env = self.env.clone();
+        let provider_config = crate::identity::provider_config(&self.env, &self.settings);
         let creds = CredentialSource::from_builder(self.credentials, self.provider, || {
-            credentials::aliyun::default_chain(env)
+            credentials::aliyun::default_chain_with(provider_config)
         })?;
         let runtime = Runtime::new(
             &self.settings,

@@ -347,9 +347,9 @@ impl HuaweiClientBuilder {
                 });
             Some(Endpoint::parse("iam_endpoint", &raw)?)
         };
-        let env = self.env.clone();
+        let provider_config = crate::identity::provider_config(&self.env, &self.settings);
         let creds = CredentialSource::from_builder(self.credentials, self.provider, || {
-            credentials::huawei::default_chain(env)
+            credentials::huawei::default_chain_with(provider_config)
         })?;
         let runtime = Runtime::new(
             &self.settings,

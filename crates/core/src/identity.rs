@@ -6,8 +6,23 @@ use std::sync::Arc;
 #[cfg(feature = "huawei")]
 use std::sync::{Mutex, OnceLock};
 
-use crate::credentials::{self, Credentials, ProvideCredentials};
+use crate::credentials::{self, Credentials, Env, ProvideCredentials, ProviderConfig};
 use crate::error::{BuildError, ConstructionError};
+
+/// The configuration of a client's credential providers: its [`Env`], and the HTTP clients for
+/// STS/IAM and metadata endpoints. A client's own `http_client(..)` also carries the STS/IAM
+/// exchanges; the metadata client is always the SDK's unproxied one. The one place where the
+/// builders' network settings reach the providers.
+pub(crate) fn provider_config(
+    env: &Env,
+    settings: &crate::runtime::RuntimeSettings,
+) -> ProviderConfig {
+    let config = ProviderConfig::new(env.clone());
+    match &settings.http_client {
+        Some(client) => config.with_http_client(client.clone()),
+        None => config,
+    }
+}
 
 /// Where a client's credentials come from.
 #[derive(Clone)]

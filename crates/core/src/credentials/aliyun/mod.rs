@@ -1,11 +1,20 @@
 //! Alibaba Cloud providers.
 
 use super::ini::{credentials_from_env, ready};
-use super::{ChainProvider, Credentials, CredentialsError, Env, ProvideCredentials, ProvideFuture};
+use super::{
+    ChainProvider, Credentials, CredentialsError, Env, ProvideCredentials, ProvideFuture,
+    ProviderConfig,
+};
 
 mod net;
 mod profiles;
 
+pub use net::{
+    CredentialsUri, ENV_CREDENTIALS_URI, ENV_ECS_METADATA, ENV_ECS_METADATA_DISABLED,
+    ENV_IMDSV1_DISABLED, ENV_METADATA_ENDPOINT, ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE,
+    ENV_ROLE_ARN, ENV_ROLE_SESSION_NAME, ENV_STS_ENDPOINT, ENV_STS_REGION,
+    ENV_VPC_ENDPOINT_ENABLED, EcsRamRole, OidcRoleArn, RamRoleArn,
+};
 pub use profiles::{CliConfigFile, ProfileFile};
 
 /// `ALIBABA_CLOUD_ACCESS_KEY_ID`.
@@ -66,13 +75,37 @@ impl ProvideCredentials for EnvironmentVariables {
     }
 }
 
-/// Environment variables, then the CLI config, then the INI credentials file (the order of the
-/// official credentials library).
+/// The default chain in the official library's order (`default_chain_with` on the process
+/// environment's or `env`'s settings): environment variables; OIDC role ARN (only when
+/// `ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` and `ALIBABA_CLOUD_OIDC_TOKEN_FILE`
+/// are all set); the CLI config; the INI credentials file; the ECS RAM role (unless
+/// `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`); the credentials URI (only when
+/// `ALIBABA_CLOUD_CREDENTIALS_URI` is set).
 pub fn default_chain(env: Env) -> ChainProvider {
-    ChainProvider::first_try(
+    default_chain_with(ProviderConfig::new(env))
+}
+
+/// [`default_chain`] with the given provider configuration (HTTP clients, clock).
+pub fn default_chain_with(config: ProviderConfig) -> ChainProvider {
+    let env = config.env().clone();
+    let mut chain = ChainProvider::first_try(
         EnvironmentVariables::NAME,
         EnvironmentVariables::with_env(env.clone()),
-    )
-    .or_else(CliConfigFile::NAME, CliConfigFile::with_env(env.clone()))
-    .or_else(ProfileFile::NAME, ProfileFile::with_env(env))
+    );
+    if OidcRoleArn::is_configured_in(&env) {
+        chain = chain.or_else(OidcRoleArn::NAME, OidcRoleArn::with_config(config.clone()));
+    }
+    chain = chain
+        .or_else(
+            CliConfigFile::NAME,
+            CliConfigFile::with_config(config.clone()),
+        )
+        .or_else(ProfileFile::NAME, ProfileFile::with_config(config.clone()));
+    if !env.is_true(ENV_ECS_METADATA_DISABLED) {
+        chain = chain.or_else(EcsRamRole::NAME, EcsRamRole::with_config(config.clone()));
+    }
+    if env.get(ENV_CREDENTIALS_URI).is_some() {
+        chain = chain.or_else(CredentialsUri::NAME, CredentialsUri::with_config(config));
+    }
+    chain
 }

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 mod net;
 
 use super::ini::{credentials_from_env, non_empty, parse_ini, read_file, ready};
-use super::{ChainProvider, Credentials, CredentialsError, Env, ProvideCredentials, ProvideFuture};
+use super::{
+    ChainProvider, Credentials, CredentialsError, Env, ProvideCredentials, ProvideFuture,
+    ProviderConfig,
+};
 
 /// `HUAWEICLOUD_SDK_AK`.
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
@@ -158,6 +161,12 @@ impl ProvideCredentials for ProfileFile {
 
 /// Environment variables, then the profile file.
 pub fn default_chain(env: Env) -> ChainProvider {
+    default_chain_with(ProviderConfig::new(env))
+}
+
+/// [`default_chain`] with the given provider configuration (HTTP clients, clock).
+pub fn default_chain_with(config: ProviderConfig) -> ChainProvider {
+    let env = config.env().clone();
     ChainProvider::first_try(
         EnvironmentVariables::NAME,
         EnvironmentVariables::with_env(env.clone()),
