@@ -112,3 +112,364 @@ async fn credentials_inside_the_refresh_window_are_used_and_fetched_again_next_c
     let err = cache.get_or_refresh(short).await.unwrap_err();
     assert!(err.to_string().contains("already expired"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Alibaba providers against in-memory doubles (loopback URLs, served by the replay client)
+// ---------------------------------------------------------------------------------------------
+
+use cloudsdk_core::credentials::{Env, ProvideCredentials, ProviderConfig, aliyun};
+use common::{Captured, Reply, Server, decode};
+
+fn config(vars: &[(&str, &str)]) -> ProviderConfig {
+    ProviderConfig::new(Env::from_vars(vars.iter().copied()))
+        .with_http_client(common::net())
+        .with_metadata_http_client(common::net())
+}
+
+const FAR: &str = "2099-01-01T00:00:00Z";
+
+fn imds_credentials(id: &str) -> String {
+    format!(
+        r#"{{"AccessKeyId":"{id}","AccessKeySecret":"imds-secret","SecurityToken":"imds-token","Expiration":"{FAR}","LastUpdated":"2024-01-01T00:00:00Z","Code":"Success"}}"#
+    )
+}
+
+fn form_pairs(r: &Captured) -> Vec<(String, String)> {
+    let body = String::from_utf8(r.body.clone()).unwrap();
+    body.split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// IMDS double: `token` is `Some(t)` when v2 is served (GETs must then carry it).
+async fn imds(token: Option<&'static str>, role: &'static str) -> Server {
+    Server::handler(move |_, r| match (r.method.as_str(), r.path()) {
+        ("PUT", "/latest/api/token") => match token {
+            Some(t) if r.header("x-aliyun-ecs-metadata-token-ttl-seconds") == Some("21600") => {
+                Reply::raw(200, "text/plain", t)
+            }
+            _ => Reply::raw(403, "text/plain", "forbidden"),
+        },
+        ("GET", path) => {
+            if token.is_some() && r.header("x-aliyun-ecs-metadata-token") != token {
+                return Reply::raw(401, "text/plain", "token required");
+            }
+            match path.strip_prefix("/latest/meta-data/ram/security-credentials/") {
+                Some("") => Reply::raw(200, "text/plain", role),
+                Some(r) if r == role => Reply::json(200, &imds_credentials("STS.imds")),
+                _ => Reply::raw(404, "text/plain", "not found"),
+            }
+        }
+        _ => Reply::raw(405, "text/plain", ""),
+    })
+    .await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn ecs_ram_role_uses_an_imds_v2_token_and_discovers_the_role() {
+    let server = imds(Some("v2tok"), "my-role").await;
+    let url = server.url();
+    let provider =
+        aliyun::EcsRamRole::with_config(config(&[("CLOUDSDK_ALIYUN_METADATA_ENDPOINT", &url)]));
+    let c = provider.provide_credentials().await.unwrap();
+    assert_eq!(c.access_key_id(), "STS.imds");
+    assert_eq!(c.security_token(), Some("imds-token"));
+    assert_eq!(c.expiry(), Some(datetime!(2099-01-01 00:00 UTC)));
+    let seen: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "PUT /latest/api/token",
+            "GET /latest/meta-data/ram/security-credentials/",
+            "GET /latest/meta-data/ram/security-credentials/my-role"
+        ]
+    );
+    // Cached: no more requests.
+    provider.provide_credentials().await.unwrap();
+    assert_eq!(server.count(), 3);
+    let shown = format!("{provider:?}");
+    assert!(
+        !shown.contains("imds-secret") && !shown.contains("imds-token"),
+        "{shown}"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn ecs_ram_role_falls_back_to_v1_unless_disabled() {
+    let server = imds(None, "r1").await;
+    let url = server.url();
+    let c = aliyun::EcsRamRole::with_config(config(&[("CLOUDSDK_ALIYUN_METADATA_ENDPOINT", &url)]))
+        .role_name("r1")
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(c.access_key_id(), "STS.imds");
+    let requests = server.requests();
+    assert_eq!(
+        requests.len(),
+        2,
+        "token PUT, then the credentials GET without a token"
+    );
+    assert_eq!(requests[1].header("x-aliyun-ecs-metadata-token"), None);
+
+    let err = aliyun::EcsRamRole::with_config(config(&[
+        ("CLOUDSDK_ALIYUN_METADATA_ENDPOINT", &url),
+        ("ALIBABA_CLOUD_IMDSV1_DISABLED", "true"),
+    ]))
+    .provide_credentials()
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("IMDSv1 is disabled"), "{err}");
+    assert!(err.to_string().contains("HTTP 403"), "{err}");
+
+    let err =
+        aliyun::EcsRamRole::with_config(config(&[("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")]))
+            .endpoint(&url)
+            .provide_credentials()
+            .await
+            .unwrap_err();
+    assert!(matches!(err, CredentialsError::NotLoaded { .. }), "{err}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn ecs_ram_role_repeats_a_failed_token_request_without_the_token() {
+    // The token endpoint works, but the credentials GET rejects the token (401).
+    let server = Server::handler(|_, r| match (r.method.as_str(), r.path()) {
+        ("PUT", _) => Reply::raw(200, "text/plain", "tok"),
+        ("GET", _) if r.header("x-aliyun-ecs-metadata-token").is_some() => {
+            Reply::raw(401, "text/plain", "")
+        }
+        _ => Reply::json(200, &imds_credentials("STS.v1")),
+    })
+    .await;
+    let c = aliyun::EcsRamRole::with_config(config(&[]))
+        .endpoint(server.url())
+        .role_name("r")
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(c.access_key_id(), "STS.v1");
+    assert_eq!(server.count(), 3);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_fake_env_never_reaches_the_real_imds() {
+    let err =
+        aliyun::EcsRamRole::with_config(ProviderConfig::new(Env::from_vars([("HOME", "/x")])))
+            .provide_credentials()
+            .await
+            .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("CLOUDSDK_ALIYUN_METADATA_ENDPOINT"),
+        "{err}"
+    );
+}
+
+fn sts_reply(id: &str, expiration: &str) -> Reply {
+    Reply::json(
+        200,
+        &format!(
+            r#"{{"RequestId":"r","AssumedRoleUser":{{"Arn":"acs:ram::1:role/r/s","AssumedRoleId":"1:s"}},"Credentials":{{"AccessKeyId":"{id}","AccessKeySecret":"sts-secret","SecurityToken":"sts-token","Expiration":"{expiration}"}}}}"#
+        ),
+    )
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn oidc_role_arn_posts_the_token_file_and_rereads_it_on_refresh() {
+    let dir = std::env::temp_dir().join(format!("cloudsdk-oidc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, "oidc-token-one\n").unwrap();
+    let server = Server::handler(|i, r| {
+        let form = form_pairs(r);
+        let ok = r.method == "POST"
+            && value(&r.decoded_query(), "Action") == Some("AssumeRoleWithOIDC")
+            && value(&form, "RoleArn") == Some("acs:ram::1:role/r")
+            && value(&form, "OIDCProviderArn") == Some("acs:ram::1:oidc-provider/p")
+            && value(&form, "DurationSeconds") == Some("3600")
+            && value(&form, "RoleSessionName").is_some();
+        if !ok {
+            return Reply::json(
+                400,
+                r#"{"Code":"InvalidParameter","Message":"bad request"}"#,
+            );
+        }
+        let expiration = if i == 0 { "2030-01-01T01:00:00Z" } else { FAR };
+        sts_reply(&format!("STS.oidc{i}"), expiration)
+    })
+    .await;
+    let clock = ManualClock::new(T0);
+    let token_path = token_file.display().to_string();
+    let provider = aliyun::OidcRoleArn::with_config(
+        config(&[
+            ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/r"),
+            (
+                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                "acs:ram::1:oidc-provider/p",
+            ),
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &token_path),
+            ("CLOUDSDK_ALIYUN_STS_ENDPOINT", &server.url()),
+        ])
+        .with_time_source(clock.clone()),
+    );
+    assert_eq!(
+        provider
+            .provide_credentials()
+            .await
+            .unwrap()
+            .access_key_id(),
+        "STS.oidc0"
+    );
+    std::fs::write(&token_file, "oidc-token-two").unwrap();
+    clock.advance(Duration::from_secs(46 * 60));
+    assert_eq!(
+        provider
+            .provide_credentials()
+            .await
+            .unwrap()
+            .access_key_id(),
+        "STS.oidc1"
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for (r, token) in requests.iter().zip(["oidc-token-one", "oidc-token-two"]) {
+        assert_eq!(value(&form_pairs(r), "OIDCToken"), Some(token));
+        assert!(
+            !r.target.contains("oidc-token"),
+            "the token never goes in the URL"
+        );
+    }
+    let shown = format!("{provider:?}");
+    assert!(
+        !shown.contains("oidc-token") && !shown.contains("sts-secret"),
+        "{shown}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn ram_role_arn_signs_assume_role_with_the_source_credentials() {
+    let server = Server::handler(|_, r| {
+        let mut all = r.decoded_query();
+        all.extend(form_pairs(r));
+        let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let expected = cloudsdk_core::sign::aliyun_v2::sign("POST", &pairs, "src-secret").signature;
+        if value(&all, "Signature") != Some(expected.as_str())
+            || value(&all, "AccessKeyId") != Some("STS.src")
+            || value(&all, "SecurityToken") != Some("src-token")
+            || value(&all, "ExternalId") != Some("ext-1")
+        {
+            return Reply::json(
+                400,
+                r#"{"Code":"SignatureDoesNotMatch","Message":"mismatch"}"#,
+            );
+        }
+        sts_reply("STS.assumed", FAR)
+    })
+    .await;
+    let source = Credentials::new("STS.src", "src-secret").with_security_token("src-token");
+    let provider = aliyun::RamRoleArn::with_config(config(&[]), source.clone())
+        .role_arn("acs:ram::1:role/target")
+        .external_id("ext-1")
+        .sts_endpoint(server.url());
+    let c = provider.provide_credentials().await.unwrap();
+    assert_eq!(c.access_key_id(), "STS.assumed");
+    // A wrong secret is refused by the double, and the error says why (without secrets).
+    let wrong = aliyun::RamRoleArn::with_config(
+        config(&[]),
+        Credentials::new("STS.src", "other").with_security_token("src-token"),
+    )
+    .role_arn("acs:ram::1:role/target")
+    .external_id("ext-1")
+    .sts_endpoint(server.url());
+    let err = wrong.provide_credentials().await.unwrap_err();
+    assert!(err.to_string().contains("SignatureDoesNotMatch"), "{err}");
+    assert!(!err.to_string().contains("src-token"), "{err}");
+    // Below the minimum duration: a configuration error, nothing sent.
+    let before = server.count();
+    let err = aliyun::RamRoleArn::with_config(config(&[]), source)
+        .role_arn("acs:ram::1:role/target")
+        .duration_seconds(60)
+        .sts_endpoint(server.url())
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, CredentialsError::InvalidConfiguration { .. }),
+        "{err}"
+    );
+    assert_eq!(server.count(), before);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn credentials_uri_checks_code_and_fields() {
+    let server = Server::handler(|_, r| match r.path() {
+        "/ok" => Reply::json(200, &imds_credentials("STS.uri")),
+        "/failed" => Reply::json(200, r#"{"Code":"Failed"}"#),
+        _ => Reply::json(200, r#"{"Code":"Success","AccessKeyId":"a"}"#),
+    })
+    .await;
+    let uri = |path: &str| {
+        aliyun::CredentialsUri::with_config(config(&[]))
+            .uri(format!("{}{path}?role=x", server.url()))
+    };
+    assert_eq!(
+        uri("/ok")
+            .provide_credentials()
+            .await
+            .unwrap()
+            .access_key_id(),
+        "STS.uri"
+    );
+    assert_eq!(server.requests()[0].query(), "role=x");
+    let err = uri("/failed").provide_credentials().await.unwrap_err();
+    assert!(err.to_string().contains("Failed"), "{err}");
+    let err = uri("/partial").provide_credentials().await.unwrap_err();
+    assert!(err.to_string().contains("AccessKeySecret"), "{err}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn alibaba_chain_moves_past_a_network_failure_and_lists_every_provider() {
+    let uri_server = Server::handler(|_, _| Reply::json(200, &imds_credentials("STS.uri"))).await;
+    let closed = common::closed_port().await;
+    let imds_url = format!("http://{closed}");
+    let uri = format!("{}/creds", uri_server.url());
+    let chain = aliyun::default_chain_with(config(&[
+        ("HOME", "/nonexistent"),
+        ("CLOUDSDK_ALIYUN_METADATA_ENDPOINT", &imds_url),
+        ("ALIBABA_CLOUD_CREDENTIALS_URI", &uri),
+    ]));
+    let names = chain.provider_names();
+    assert_eq!(names.last(), Some(&aliyun::CredentialsUri::NAME));
+    let c = chain.provide_credentials().await.unwrap();
+    assert_eq!(c.access_key_id(), "STS.uri");
+
+    let chain = aliyun::default_chain_with(config(&[
+        ("HOME", "/nonexistent"),
+        ("CLOUDSDK_ALIYUN_METADATA_ENDPOINT", &imds_url),
+    ]));
+    let err = chain.provide_credentials().await.unwrap_err();
+    let tried = err.tried();
+    assert_eq!(tried.len(), 4, "{tried:?}");
+    assert!(tried[3].starts_with(aliyun::EcsRamRole::NAME), "{tried:?}");
+    assert!(
+        tried[3].contains("IMDS") && tried[3].contains("connection refused"),
+        "{tried:?}"
+    );
+}
