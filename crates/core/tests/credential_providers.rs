@@ -473,3 +473,185 @@ async fn alibaba_chain_moves_past_a_network_failure_and_lists_every_provider() {
         "{tried:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Huawei providers
+// ---------------------------------------------------------------------------------------------
+
+use cloudsdk_core::credentials::huawei;
+
+fn securitykey(access: &str, expires_at: &str) -> String {
+    format!(
+        r#"{{"credential":{{"access":"{access}","secret":"hw-secret","securitytoken":"hw-token","expires_at":"{expires_at}"}}}}"#
+    )
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn huawei_metadata_uses_a_token_and_renews_it_after_a_401() {
+    // Token "tok1" is rejected once (expired), "tok2" works; no fractional seconds in expires_at.
+    let server = Server::handler(|i, r| match (r.method.as_str(), r.path()) {
+        ("PUT", "/meta-data/latest/api/token") => {
+            assert_eq!(r.header("x-metadata-token-ttl-seconds"), Some("21600"));
+            Reply::raw(200, "text/plain", if i == 0 { "tok1" } else { "tok2" })
+        }
+        ("GET", "/openstack/latest/securitykey") => match r.header("x-metadata-token") {
+            Some("tok2") => Reply::json(200, &securitykey("HWAK", "2099-01-01T00:00:00Z")),
+            _ => Reply::raw(401, "text/plain", "token expired"),
+        },
+        _ => Reply::raw(404, "text/plain", ""),
+    })
+    .await;
+    let url = server.url();
+    let provider =
+        huawei::EcsMetadata::with_config(config(&[("CLOUDSDK_HUAWEI_METADATA_ENDPOINT", &url)]));
+    let c = provider.provide_credentials().await.unwrap();
+    assert_eq!(c.access_key_id(), "HWAK");
+    assert_eq!(c.security_token(), Some("hw-token"));
+    let seen: Vec<_> = server.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(seen, ["PUT", "GET", "PUT", "GET"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn huawei_metadata_without_v2_and_without_agency() {
+    let server = Server::handler(|_, r| match r.method.as_str() {
+        "PUT" => Reply::raw(404, "text/plain", ""),
+        _ if r.header("x-metadata-token").is_some() => Reply::raw(400, "text/plain", "unexpected"),
+        _ => Reply::raw(
+            401,
+            "text/plain",
+            "Please configure Cloud Service Agency first",
+        ),
+    })
+    .await;
+    let provider = huawei::EcsMetadata::with_config(config(&[])).endpoint(server.url());
+    let err = provider.provide_credentials().await.unwrap_err();
+    assert!(err.to_string().contains("Cloud Service Agency"), "{err}");
+    // 404 on the token: no token; a 401 naming the agency is not retried with a new token.
+    assert_eq!(server.count(), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn huawei_metadata_refreshes_when_less_than_forty_minutes_are_left() {
+    let clock = ManualClock::new(T0);
+    let server = Server::handler(|i, r| match r.method.as_str() {
+        "PUT" => Reply::raw(200, "text/plain", "t"),
+        _ => Reply::json(
+            200,
+            &securitykey(&format!("AK{i}"), "2030-01-01T01:00:00.000000Z"),
+        ),
+    })
+    .await;
+    let provider = huawei::EcsMetadata::with_config(config(&[]).with_time_source(clock.clone()))
+        .endpoint(server.url());
+    assert_eq!(
+        provider
+            .provide_credentials()
+            .await
+            .unwrap()
+            .access_key_id(),
+        "AK1"
+    );
+    clock.advance(Duration::from_secs(19 * 60));
+    assert_eq!(
+        provider
+            .provide_credentials()
+            .await
+            .unwrap()
+            .access_key_id(),
+        "AK1"
+    );
+    clock.advance(Duration::from_secs(60)); // 40 minutes left
+    assert_eq!(
+        provider
+            .provide_credentials()
+            .await
+            .unwrap()
+            .access_key_id(),
+        "AK2"
+    );
+    assert_eq!(server.count(), 3, "one token, two credential fetches");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn huawei_idp_federation_from_env_exchanges_the_id_token() {
+    let dir = std::env::temp_dir().join(format!("cloudsdk-idp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("id_token");
+    std::fs::write(&token_file, "  the-id-token\n").unwrap();
+    let server = Server::handler(|_, r| {
+        let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
+        match r.path() {
+            "/v3.0/OS-AUTH/id-token/tokens"
+                if r.header("x-idp-id") == Some("idp-1")
+                    && body["auth"]["id_token"]["id"] == "the-id-token" =>
+            {
+                Reply::json(201, r#"{"token":{"expires_at":"2099-01-01T00:00:00.000000Z","methods":["mapped"]}}"#)
+                    .with_header("X-Subject-Token", "subject-tok")
+            }
+            "/v3.0/OS-CREDENTIAL/securitytokens"
+                if body["auth"]["identity"]["methods"][0] == "token"
+                    && body["auth"]["identity"]["token"]["id"] == "subject-tok"
+                    && body["auth"]["identity"]["token"]["duration_seconds"] == 21600 =>
+            {
+                Reply::json(201, &securitykey("FEDAK", "2099-01-01T00:00:00.587000Z"))
+            }
+            _ => Reply::json(401, r#"{"error":{"code":401,"message":"bad token","title":"Unauthorized"}}"#),
+        }
+    })
+    .await;
+    let file = token_file.display().to_string();
+    let url = server.url();
+    let env_vars = [
+        ("HUAWEICLOUD_SDK_IDP_ID", "idp-1"),
+        ("HUAWEICLOUD_SDK_ID_TOKEN_FILE", file.as_str()),
+        ("HUAWEICLOUD_SDK_IAM_ENDPOINT", url.as_str()),
+        // IdP wins over AK/SK.
+        ("HUAWEICLOUD_SDK_AK", "STATIC"),
+        ("HUAWEICLOUD_SDK_SK", "STATIC"),
+    ];
+    let chain = huawei::default_chain_with(config(&env_vars));
+    assert!(chain.provide_credentials_now().is_none(), "resolved lazily");
+    let c = chain.provide_credentials().await.unwrap();
+    assert_eq!(c.access_key_id(), "FEDAK");
+    assert_eq!(c.security_token(), Some("hw-token"));
+    assert_eq!(server.count(), 2);
+    for r in server.requests() {
+        assert_eq!(r.header("authorization"), None, "the exchange is unsigned");
+    }
+    // A wrong token: the error names the failing call, never the token.
+    std::fs::write(&token_file, "wrong-token").unwrap();
+    let err = huawei::IdpFederation::with_config(config(&[]))
+        .idp_id("idp-1")
+        .id_token_file(&token_file)
+        .iam_endpoint(&url)
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("HTTP 401"), "{err}");
+    assert!(!err.to_string().contains("wrong-token"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn huawei_profile_accepts_global_and_idp_keys() {
+    let dir = std::env::temp_dir().join(format!("cloudsdk-hwprof-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let global = dir.join("global.ini");
+    std::fs::write(&global, "[global]\nak = GAK\nsk = GSK\ndomain_id = d1\n").unwrap();
+    let c = huawei::ProfileFile::with_path(&global).load().unwrap();
+    assert_eq!(c.access_key_id(), "GAK");
+    let idp = dir.join("idp.ini");
+    std::fs::write(
+        &idp,
+        "[basic]\nidp_id = idp-1\nid_token_file = /nonexistent/token\niam_endpoint = http://127.0.0.1:9\n",
+    )
+    .unwrap();
+    let p = huawei::ProfileFile::with_path(&idp);
+    assert!(
+        p.provide_credentials_now().is_none(),
+        "an IdP profile resolves lazily"
+    );
+    let err = p.provide_credentials().await.unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/token"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

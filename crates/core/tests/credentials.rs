@@ -139,9 +139,10 @@ fn huawei_chain_order_and_not_found() {
     let err = block(huawei::default_chain(env).provide_credentials()).unwrap_err();
     match &err {
         CredentialsError::NoneFound { tried } => {
-            assert_eq!(tried.len(), 2, "{tried:?}");
+            assert_eq!(tried.len(), 3, "{tried:?}");
             assert!(tried[0].starts_with("huawei environment variables"));
             assert!(tried[1].contains("/definitely/not/here/.huaweicloud/credentials"));
+            assert!(tried[2].starts_with("huawei ecs metadata"), "{tried:?}");
         }
         other => panic!("{other:?}"),
     }

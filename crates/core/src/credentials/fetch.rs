@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::HeaderMap;
 use http_body_util::BodyExt;
 
-use super::{CredentialsError, Env, TimeSource};
+use super::{Credentials, CredentialsError, Env, ProvideCredentials, ProvideFuture, TimeSource};
 use crate::http::{HttpRequest, ReqwestHttpClient, SharedHttpClient};
 
 /// Largest credential-service response read (credentials are a few hundred bytes).
@@ -204,6 +204,65 @@ pub(crate) async fn exchange(
         Err(_) => Err(CredentialsError::unavailable(
             provider,
             format!("{what}: no answer within {:?}", timeouts.total()),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Providers that resolve, from files or variables, to fixed credentials or a network provider
+// ---------------------------------------------------------------------------------------------
+
+/// What a profile describes: fixed credentials or a provider that fetches them.
+pub(crate) enum Resolved {
+    Static(Credentials),
+    Network(Arc<dyn ProvideCredentials>),
+}
+
+/// The network provider a profile resolved to, shared by clones.
+pub(crate) type Inner = Arc<OnceLock<Arc<dyn ProvideCredentials>>>;
+
+/// `provide_credentials` for a profile provider: the kept network provider, else resolve.
+pub(crate) fn provide<'a>(
+    inner: &'a Inner,
+    resolve: impl FnOnce() -> Result<Resolved, CredentialsError>,
+) -> ProvideFuture<'a> {
+    if let Some(p) = inner.get() {
+        return p.provide_credentials();
+    }
+    match resolve() {
+        Ok(Resolved::Static(c)) => Box::pin(std::future::ready(Ok(c))),
+        Ok(Resolved::Network(p)) => inner.get_or_init(|| p).provide_credentials(),
+        Err(e) => Box::pin(std::future::ready(Err(e))),
+    }
+}
+
+/// `provide_credentials_now` for a profile provider: `None` once it needs the network.
+pub(crate) fn provide_now(
+    inner: &Inner,
+    resolve: impl FnOnce() -> Result<Resolved, CredentialsError>,
+) -> Option<Result<Credentials, CredentialsError>> {
+    if inner.get().is_some() {
+        return None;
+    }
+    match resolve() {
+        Ok(Resolved::Static(c)) => Some(Ok(c)),
+        Ok(Resolved::Network(p)) => {
+            let _ = inner.set(p);
+            None
+        }
+        Err(e) => Some(Err(e)),
+    }
+}
+
+pub(crate) fn static_only(
+    provider: &'static str,
+    resolved: Resolved,
+) -> Result<Credentials, CredentialsError> {
+    match resolved {
+        Resolved::Static(c) => Ok(c),
+        Resolved::Network(_) => Err(CredentialsError::not_loaded(
+            provider,
+            "the profile fetches credentials over the network; call provide_credentials()",
         )),
     }
 }

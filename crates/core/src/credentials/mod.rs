@@ -391,8 +391,6 @@ impl fmt::Debug for ChainProvider {
 
 mod cache;
 mod env;
-// Used by the network providers.
-#[allow(dead_code)]
 mod fetch;
 mod ini;
 

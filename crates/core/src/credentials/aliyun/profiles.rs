@@ -4,69 +4,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
+use super::super::fetch::{Inner, Resolved, provide, provide_now, static_only};
 use super::super::ini::{non_empty, parse_ini, read_file};
 use super::super::{
     Credentials, CredentialsError, Env, ProvideCredentials, ProvideFuture, ProviderConfig,
 };
 use super::net::{EcsRamRole, OidcRoleArn, RamRoleArn};
 use super::{ENV_CLI_PROFILE_DISABLED, ENV_CREDENTIALS_FILE, ENV_PROFILE};
-
-/// What a profile describes: fixed credentials or a provider that fetches them.
-enum Resolved {
-    Static(Credentials),
-    Network(Arc<dyn ProvideCredentials>),
-}
-
-/// The network provider a profile resolved to, shared by clones.
-type Inner = Arc<OnceLock<Arc<dyn ProvideCredentials>>>;
-
-/// `provide_credentials` for a profile provider: the kept network provider, else resolve.
-fn provide<'a>(
-    inner: &'a Inner,
-    resolve: impl FnOnce() -> Result<Resolved, CredentialsError>,
-) -> ProvideFuture<'a> {
-    if let Some(p) = inner.get() {
-        return p.provide_credentials();
-    }
-    match resolve() {
-        Ok(Resolved::Static(c)) => Box::pin(std::future::ready(Ok(c))),
-        Ok(Resolved::Network(p)) => inner.get_or_init(|| p).provide_credentials(),
-        Err(e) => Box::pin(std::future::ready(Err(e))),
-    }
-}
-
-/// `provide_credentials_now` for a profile provider: `None` once it needs the network.
-fn provide_now(
-    inner: &Inner,
-    resolve: impl FnOnce() -> Result<Resolved, CredentialsError>,
-) -> Option<Result<Credentials, CredentialsError>> {
-    if inner.get().is_some() {
-        return None;
-    }
-    match resolve() {
-        Ok(Resolved::Static(c)) => Some(Ok(c)),
-        Ok(Resolved::Network(p)) => {
-            let _ = inner.set(p);
-            None
-        }
-        Err(e) => Some(Err(e)),
-    }
-}
-
-fn static_only(
-    provider: &'static str,
-    resolved: Resolved,
-) -> Result<Credentials, CredentialsError> {
-    match resolved {
-        Resolved::Static(c) => Ok(c),
-        Resolved::Network(_) => Err(CredentialsError::not_loaded(
-            provider,
-            "the profile fetches credentials over the network; call provide_credentials()",
-        )),
-    }
-}
 
 fn duration(
     provider: &'static str,
