@@ -379,9 +379,21 @@ impl AliyunClientBuilder {
         self
     }
 
+    /// With [`from_env`](Self::from_env) and no explicit endpoint,
+    /// `ALIBABA_CLOUD_ENDPOINT_<PRODUCT>` (e.g. `ALIBABA_CLOUD_ENDPOINT_ECS`).
+    fn env_endpoint(&self) -> Option<String> {
+        if !self.read_env_config {
+            return None;
+        }
+        self.env.get(&format!(
+            "ALIBABA_CLOUD_ENDPOINT_{}",
+            self.service.product.to_ascii_uppercase()
+        ))
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<AliyunClient, BuildError> {
-        let mut region = self.region.map(|r| r.trim().to_owned());
+        let mut region = self.region.as_ref().map(|r| r.trim().to_owned());
         if self.read_env_config && region.is_none() {
             region = self.env.get(credentials::aliyun::ENV_REGION_ID);
         }
@@ -399,7 +411,8 @@ impl AliyunClientBuilder {
                 reason: format!("{n:?} is not a network name (e.g. vpc)"),
             });
         }
-        let endpoint = match (&self.endpoint, &region) {
+        let endpoint_override = self.endpoint.clone().or_else(|| self.env_endpoint());
+        let endpoint = match (&endpoint_override, &region) {
             (Some(e), _) => Endpoint::parse("endpoint", e)?,
             (None, Some(r)) => Endpoint::parse(
                 "endpoint",

@@ -238,7 +238,6 @@ impl ReqwestHttpClient {
     }
 
     /// Like [`build`](Self::build), never using a proxy (for instance-metadata endpoints).
-    #[allow(dead_code)] // used by the network providers
     pub(crate) fn build_without_proxy(connect_timeout: Duration) -> Result<Self, reqwest::Error> {
         let client = reqwest_client_builder()
             .connect_timeout(connect_timeout)

@@ -154,7 +154,14 @@ fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 
 /// IMDS double: `token` is `Some(t)` when v2 is served (GETs must then carry it).
 async fn imds(token: Option<&'static str>, role: &'static str) -> Server {
-    Server::handler(move |_, r| match (r.method.as_str(), r.path()) {
+    Server::handler(imds_handler(token, role)).await
+}
+
+fn imds_handler(
+    token: Option<&'static str>,
+    role: &'static str,
+) -> impl Fn(usize, &Captured) -> Reply + Send + Sync + 'static {
+    move |_, r| match (r.method.as_str(), r.path()) {
         ("PUT", "/latest/api/token") => match token {
             Some(t) if r.header("x-aliyun-ecs-metadata-token-ttl-seconds") == Some("21600") => {
                 Reply::raw(200, "text/plain", t)
@@ -172,8 +179,7 @@ async fn imds(token: Option<&'static str>, role: &'static str) -> Server {
             }
         }
         _ => Reply::raw(405, "text/plain", ""),
-    })
-    .await
+    }
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -654,4 +660,157 @@ async fn huawei_profile_accepts_global_and_idp_keys() {
     let err = p.provide_credentials().await.unwrap_err();
     assert!(err.to_string().contains("/nonexistent/token"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client builders: the IAM host rule, endpoint overrides, lazy network credentials
+// ---------------------------------------------------------------------------------------------
+
+static VPC: cloudsdk_core::huawei::ServiceInfo = cloudsdk_core::huawei::ServiceInfo {
+    endpoint_template: "https://vpc.{region}.myhuaweicloud.com",
+    crate_name: "huawei-vpc-v3",
+    crate_version: "0.1.0",
+};
+
+static ECS: cloudsdk_core::aliyun::ServiceInfo = cloudsdk_core::aliyun::ServiceInfo {
+    product: "Ecs",
+    version: "2014-05-26",
+    endpoint_rule: "ecs{network}.{region}.aliyuncs.com",
+    endpoint_map: &[],
+    crate_name: "aliyun-ecs",
+    crate_version: "0.1.0",
+};
+
+#[test]
+fn an_overridden_huawei_endpoint_needs_an_explicit_iam_endpoint_for_discovery() {
+    use cloudsdk_core::BuildError;
+    use cloudsdk_core::huawei::HuaweiClient;
+    let builder = || {
+        HuaweiClient::builder(&VPC)
+            .env(Env::from_vars([("HOME", "/nonexistent")]))
+            .region("cn-north-4")
+            .endpoint("http://127.0.0.1:1")
+            .credentials(Credentials::new("AK", "SK"))
+    };
+    let err = builder().build().unwrap_err();
+    match &err {
+        BuildError::InvalidConfig { item, reason } => {
+            assert_eq!(*item, "iam_endpoint");
+            assert!(reason.contains("HUAWEICLOUD_SDK_IAM_ENDPOINT"), "{reason}");
+            assert!(reason.contains("project_id"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(builder().iam_endpoint("http://127.0.0.1:2").build().is_ok());
+    assert!(builder().project_id("p1").build().is_ok());
+    let with_env_iam = builder()
+        .env(Env::from_vars([(
+            "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+            "http://127.0.0.1:2",
+        )]))
+        .build();
+    assert!(with_env_iam.is_ok(), "{with_env_iam:?}");
+    // Without an endpoint override the region's IAM is the vendor's own choice: allowed.
+    assert!(
+        HuaweiClient::builder(&VPC)
+            .region("cn-north-4")
+            .credentials(Credentials::new("AK", "SK"))
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn from_env_reads_the_service_endpoint_overrides() {
+    use cloudsdk_core::aliyun::AliyunClientBuilder;
+    use cloudsdk_core::huawei::HuaweiClientBuilder;
+    let client = HuaweiClientBuilder::from_env_with(
+        &VPC,
+        Env::from_vars([
+            ("HUAWEICLOUD_SDK_REGION", "cn-north-4"),
+            ("HUAWEICLOUD_SDK_PROJECT_ID", "p1"),
+            ("HUAWEICLOUD_SDK_AK", "AK"),
+            ("HUAWEICLOUD_SDK_SK", "SK"),
+            (
+                "HUAWEICLOUD_SDK_REGION_VPC_CN_NORTH_4",
+                "http://127.0.0.1:3,http://127.0.0.1:4",
+            ),
+        ]),
+    )
+    .build()
+    .unwrap();
+    assert_eq!(client.endpoint(), "http://127.0.0.1:3");
+    // Discovery with the env-overridden endpoint needs an IAM endpoint too.
+    let err = HuaweiClientBuilder::from_env_with(
+        &VPC,
+        Env::from_vars([
+            ("HUAWEICLOUD_SDK_REGION", "cn-north-4"),
+            ("HUAWEICLOUD_SDK_AK", "AK"),
+            ("HUAWEICLOUD_SDK_SK", "SK"),
+            (
+                "HUAWEICLOUD_SDK_REGION_VPC_CN_NORTH_4",
+                "http://127.0.0.1:3",
+            ),
+        ]),
+    )
+    .build()
+    .unwrap_err();
+    assert!(err.to_string().contains("iam_endpoint"), "{err}");
+
+    let client = AliyunClientBuilder::from_env_with(
+        &ECS,
+        Env::from_vars([
+            ("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "AK"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "SK"),
+            ("ALIBABA_CLOUD_ENDPOINT_ECS", "http://127.0.0.1:5"),
+        ]),
+    )
+    .build()
+    .unwrap();
+    assert_eq!(client.endpoint(), "http://127.0.0.1:5");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_client_resolves_instance_credentials_lazily_and_signs_with_them() {
+    use cloudsdk_core::aliyun::{AliyunClientBuilder, RpcRequest};
+    // Over TCP: the metadata client is the SDK's own (never the client's http_client).
+    let imds_server = Server::tcp_handler(imds_handler(Some("v2"), "role")).await;
+    let api = Server::handler(|_, r| {
+        // ACS3 (V3) signing: the key id in Authorization, the token in x-acs-security-token.
+        if r.header("authorization")
+            .is_some_and(|a| a.contains("Credential=STS.imds"))
+            && r.header("x-acs-security-token") == Some("imds-token")
+        {
+            Reply::json(200, r#"{"RequestId":"1"}"#)
+        } else {
+            Reply::json(403, r#"{"Code":"InvalidAccessKeyId","Message":"no"}"#)
+        }
+    })
+    .await;
+    let imds_url = imds_server.url();
+    let client = AliyunClientBuilder::from_env_with(
+        &ECS,
+        Env::from_vars([
+            ("HOME", "/nonexistent"),
+            ("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou"),
+            ("CLOUDSDK_ALIYUN_METADATA_ENDPOINT", imds_url.as_str()),
+        ]),
+    )
+    .endpoint(api.url())
+    .http_client(common::net())
+    .build()
+    .expect("network providers resolve on the first call, not at build");
+    assert_eq!(imds_server.count(), 0);
+    for _ in 0..3 {
+        let _: serde_json::Value = client
+            .send::<_, common::FakeError>(RpcRequest::new("DescribeRegions"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        imds_server.count(),
+        3,
+        "one fetch (token, role, credentials) for three calls"
+    );
 }

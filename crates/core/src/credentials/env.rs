@@ -34,7 +34,6 @@ impl Env {
 
     /// The endpoint of a credential service: the variable `var` when set, else `real_default`
     /// for the real environment, else [`Env::UNROUTABLE_ENDPOINT`] for a fake one.
-    #[allow(dead_code)] // used by the network providers
     pub(crate) fn service_endpoint(
         &self,
         var: &str,
