@@ -814,3 +814,41 @@ async fn a_client_resolves_instance_credentials_lazily_and_signs_with_them() {
         "one fetch (token, role, credentials) for three calls"
     );
 }
+
+#[test]
+fn test_env_disables_metadata_so_an_empty_environment_fails_at_build() {
+    use cloudsdk_core::BuildError;
+    use cloudsdk_core::aliyun::AliyunClientBuilder;
+    use cloudsdk_core::huawei::HuaweiClientBuilder;
+    let env = || cloudsdk_core::test_util::test_env([("HOME", "/nonexistent")]);
+    let err = AliyunClientBuilder::from_env_with(&ECS, env())
+        .region("cn-hangzhou")
+        .build()
+        .unwrap_err();
+    match err {
+        BuildError::NoCredentials { tried } => {
+            // The disabled ECS provider is left out of the chain, as in the official library.
+            assert_eq!(tried.len(), 3, "{tried:?}");
+            assert!(!tried.iter().any(|t| t.contains("ecs")), "{tried:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = HuaweiClientBuilder::from_env_with(&VPC, env())
+        .region("cn-north-4")
+        .project_id("p1")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, BuildError::NoCredentials { .. }), "{err}");
+    assert!(!err.to_string().contains("metadata"), "{err}");
+    // With a metadata endpoint given, the provider stays enabled (and resolves lazily).
+    let env = cloudsdk_core::test_util::test_env([
+        ("HOME", "/nonexistent"),
+        ("CLOUDSDK_ALIYUN_METADATA_ENDPOINT", "http://127.0.0.1:9"),
+    ]);
+    assert!(
+        AliyunClientBuilder::from_env_with(&ECS, env)
+            .region("cn-hangzhou")
+            .build()
+            .is_ok()
+    );
+}

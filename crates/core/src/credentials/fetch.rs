@@ -160,12 +160,14 @@ impl fmt::Debug for ProviderConfig {
 #[derive(Debug)]
 pub(crate) struct Fetched {
     pub status: u16,
+    #[cfg_attr(not(feature = "huawei"), allow(dead_code))]
     pub headers: HeaderMap,
     pub body: Bytes,
 }
 
 impl Fetched {
     /// The body as text, for error messages (shortened; never contains credentials on error).
+    #[cfg_attr(not(feature = "huawei"), allow(dead_code))]
     pub(crate) fn body_excerpt(&self) -> String {
         let text = String::from_utf8_lossy(&self.body);
         text.chars().take(200).collect()

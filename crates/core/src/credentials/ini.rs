@@ -86,6 +86,7 @@ pub(crate) fn credentials_from_env(
     }
 }
 
+#[cfg_attr(not(feature = "aliyun"), allow(dead_code))]
 pub(crate) fn ready(result: Result<Credentials, CredentialsError>) -> ProvideFuture<'static> {
     Box::pin(std::future::ready(result))
 }
