@@ -3,13 +3,16 @@
 //! [`Credentials`] is an access key id, a secret and an optional security token (STS). It is
 //! cheap to clone (an `Arc`), redacts the secret and token in `Debug` and zeroizes them on drop.
 //!
-//! Providers implement [`ProvideCredentials`]. Each vendor module offers an environment provider,
-//! profile-file providers and a default chain:
+//! Providers implement [`ProvideCredentials`]. Each vendor module offers environment and
+//! profile-file providers, network providers for temporary credentials, and a default chain:
 //!
 //! | vendor | chain order |
 //! |---|---|
-//! | Huawei ([`huawei`]) | `HUAWEICLOUD_SDK_AK`/`HUAWEICLOUD_SDK_SK` (+ optional `HUAWEICLOUD_SDK_SECURITY_TOKEN`) → `~/.huaweicloud/credentials` (`[basic]`, override `HUAWEICLOUD_SDK_CREDENTIALS_FILE`) |
-//! | Alibaba ([`aliyun`]) | `ALIBABA_CLOUD_ACCESS_KEY_ID`/`ALIBABA_CLOUD_ACCESS_KEY_SECRET` (+ optional `ALIBABA_CLOUD_SECURITY_TOKEN`) → `~/.aliyun/config.json` (CLI profile, modes `AK`, `StsToken`) → `~/.alibabacloud/credentials` (INI, override `ALIBABA_CLOUD_CREDENTIALS_FILE`) |
+//! | Huawei ([`huawei`]) | environment (`HUAWEICLOUD_SDK_IDP_ID` + `HUAWEICLOUD_SDK_ID_TOKEN_FILE` → IdP federation, else `HUAWEICLOUD_SDK_AK`/`HUAWEICLOUD_SDK_SK`) → `~/.huaweicloud/credentials` (`[basic]`, else `[global]`) → ECS metadata (off with `CLOUDSDK_HUAWEI_METADATA_DISABLED=true`) |
+//! | Alibaba ([`aliyun`]) | environment → OIDC role ARN (when `ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE` are set) → `~/.aliyun/config.json` → `~/.alibabacloud/credentials` → ECS RAM role (off with `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) → credentials URI (when `ALIBABA_CLOUD_CREDENTIALS_URI` is set) |
+//!
+//! Network providers take a [`ProviderConfig`] (environment, [`TimeSource`], HTTP clients),
+//! have explicit [`Timeouts`] and cache their credentials in a [`CredentialsCache`].
 //!
 //! All environment and home-directory access goes through [`Env`], so providers can be tested
 //! with a fake environment:
