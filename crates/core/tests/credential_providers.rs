@@ -852,3 +852,157 @@ fn test_env_disables_metadata_so_an_empty_environment_fails_at_build() {
             .is_ok()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Redaction: nothing of a fetched secret, security token, OIDC/ID token or subject token in
+// TRACE logs, Debug output or errors
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
+    type Writer = LogBuffer;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+const OIDC_SECRET_TOKEN: &str = "eyJOIDC.secret-oidc-token.sig";
+const FETCHED_SECRET: &str = "FetchedSecretValue/0001";
+const FETCHED_TOKEN: &str = "FetchedSecurityToken/0002";
+const SUBJECT_TOKEN: &str = "SubjectTokenValue0003";
+
+fn secret_sts_reply() -> Reply {
+    Reply::json(
+        200,
+        &format!(
+            r#"{{"Credentials":{{"AccessKeyId":"STS.visible","AccessKeySecret":"{FETCHED_SECRET}","SecurityToken":"{FETCHED_TOKEN}","Expiration":"{FAR}"}}}}"#
+        ),
+    )
+}
+
+/// Runs every network provider once with success and once with an error that echoes the
+/// token, and returns everything they printed, logged or returned.
+async fn exercise_providers(dir: &std::path::Path) -> Vec<String> {
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, OIDC_SECRET_TOKEN).unwrap();
+    // Each STS double answers first with credentials, then with an error echoing the token.
+    let echoing = |token: &'static str| {
+        let echo = format!(r#"{{"Code":"InvalidToken","Message":"bad token {token}"}}"#);
+        move |i: usize, _: &Captured| {
+            if i == 0 {
+                secret_sts_reply()
+            } else {
+                Reply::json(400, &echo)
+            }
+        }
+    };
+    let oidc_sts = Server::handler(echoing(OIDC_SECRET_TOKEN)).await;
+    let role_sts = Server::handler(echoing(FETCHED_TOKEN)).await;
+    let iam = Server::handler(|_, r| match r.path() {
+        "/v3.0/OS-AUTH/id-token/tokens" => Reply::json(201, r#"{"token":{}}"#)
+            .with_header("X-Subject-Token", SUBJECT_TOKEN),
+        _ => Reply::json(
+            201,
+            &format!(
+                r#"{{"credential":{{"access":"FED","secret":"{FETCHED_SECRET}","securitytoken":"{FETCHED_TOKEN}","expires_at":"2099-01-01T00:00:00.000000Z"}}}}"#
+            ),
+        ),
+    })
+    .await;
+    let mut out = Vec::new();
+    for round in 0..2 {
+        let oidc = aliyun::OidcRoleArn::with_config(config(&[]))
+            .role_arn("acs:ram::1:role/r")
+            .oidc_provider_arn("p")
+            .token_file(&token_file)
+            .sts_endpoint(oidc_sts.url());
+        let result = oidc.provide_credentials().await;
+        out.push(format!(
+            "{round} {oidc:?} {result:?} {}",
+            result
+                .as_ref()
+                .err()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        ));
+        let source = Credentials::new("SRC", FETCHED_SECRET).with_security_token(FETCHED_TOKEN);
+        let role = aliyun::RamRoleArn::with_config(config(&[]), source)
+            .role_arn("acs:ram::1:role/r")
+            .sts_endpoint(role_sts.url());
+        let result = role.provide_credentials().await;
+        out.push(format!(
+            "{round} {role:?} {result:?} {}",
+            result
+                .as_ref()
+                .err()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        ));
+    }
+    let fed = huawei::IdpFederation::with_config(config(&[]))
+        .idp_id("idp")
+        .id_token_file(&token_file)
+        .iam_endpoint(iam.url());
+    let result = fed.provide_credentials().await;
+    out.push(format!("{fed:?} {result:?}"));
+    out
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn network_providers_never_show_secrets_or_tokens() {
+    let buffer = LogBuffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(buffer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let dir = std::env::temp_dir().join(format!("cloudsdk-redact-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shown = exercise_providers(&dir).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let all = format!("{}\n{logs}", shown.join("\n"));
+    assert!(
+        all.contains("STS.visible") || all.contains("FED"),
+        "the providers ran: {all}"
+    );
+    assert!(all.contains("InvalidToken"), "an error path ran: {all}");
+    for secret in [
+        OIDC_SECRET_TOKEN,
+        FETCHED_SECRET,
+        FETCHED_TOKEN,
+        SUBJECT_TOKEN,
+    ] {
+        assert!(!all.contains(secret), "{secret} leaked:\n{all}");
+    }
+}
+
+/// The closing note's figure: 1,000 calls spread over one hour with 1-hour credentials cause two
+/// fetches (at 0 and at 45 minutes, the Alibaba refresh point).
+#[tokio::test(flavor = "current_thread")]
+async fn thousand_calls_over_an_hour_with_one_hour_credentials_fetch_twice() {
+    let clock = ManualClock::new(T0);
+    let cache = CredentialsCache::new(FIFTEEN_MIN, clock.time_source());
+    for _ in 0..1000 {
+        cache
+            .get_or_refresh(|| async { Ok(sts(0, clock.now() + time::Duration::HOUR)) })
+            .await
+            .unwrap();
+        clock.advance(Duration::from_millis(3600));
+    }
+    assert_eq!(cache.fetch_count(), 2);
+}
