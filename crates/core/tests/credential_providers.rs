@@ -1006,3 +1006,72 @@ async fn thousand_calls_over_an_hour_with_one_hour_credentials_fetch_twice() {
     }
     assert_eq!(cache.fetch_count(), 2);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn huawei_oidc_sts_and_pod_identity_from_the_environment() {
+    let dir = std::env::temp_dir().join(format!("cloudsdk-hwoidc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let id_token = dir.join("id_token");
+    std::fs::write(&id_token, "jwt-one\n").unwrap();
+    let pod_token = dir.join("pod_token");
+    std::fs::write(&pod_token, "pod-auth\n").unwrap();
+    let sts = Server::handler(|_, r| {
+        let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
+        if r.path() == "/v5/agencies/assume-with-oidc"
+            && body["provider_urn"] == "iam::1:identityProvider:p"
+            && body["agency_urn"] == "iam::1:agency:a"
+            && body["agency_session_name"] == "oidc-sts-session"
+            && body["duration_seconds"] == 3600
+            && body["id_token"] == "jwt-one"
+            && body["policy_ids"] == serde_json::json!(["p1", "p2"])
+        {
+            Reply::json(200, r#"{"credentials":{"access_key_id":"OIDCAK","secret_access_key":"s","security_token":"t","expiration":"2099-01-01T00:00:00.123Z"},"assumed_agency":{}}"#)
+        } else {
+            Reply::json(400, r#"{"error_code":"STS.0001","error_msg":"bad request"}"#)
+        }
+    })
+    .await;
+    let pod = Server::handler(|_, r| {
+        if r.method == "POST" && r.header("authorization") == Some("pod-auth") && r.body == b"{}" {
+            Reply::json(200, r#"{"credentials":{"accessKeyId":"PODAK","secretAccessKey":"s","securityToken":"t","expiration":"2099-01-01T00:00:00Z"}}"#)
+        } else {
+            Reply::json(403, r#"{"error":"denied"}"#)
+        }
+    })
+    .await;
+    let (id_path, pod_path, sts_url, pod_url) = (
+        id_token.display().to_string(),
+        pod_token.display().to_string(),
+        sts.url(),
+        format!("{}/v1/credentials", pod.url()),
+    );
+    let chain = huawei::default_chain_with(config(&[
+        ("HUAWEICLOUD_OIDC_PROVIDER_URN", "iam::1:identityProvider:p"),
+        ("HUAWEICLOUD_OIDC_AGENCY_URN", "iam::1:agency:a"),
+        ("HUAWEICLOUD_OIDC_TOKEN_FILE", &id_path),
+        ("HUAWEICLOUD_OIDC_POLICY_IDS", "p1, p2"),
+        ("HUAWEICLOUD_SDK_STS_ENDPOINT", &sts_url),
+        ("HUAWEICLOUD_SDK_AK", "STATIC"),
+        ("HUAWEICLOUD_SDK_SK", "STATIC"),
+    ]));
+    assert!(
+        chain.provide_credentials_now().is_none(),
+        "OIDC comes first and is lazy"
+    );
+    assert_eq!(
+        chain.provide_credentials().await.unwrap().access_key_id(),
+        "OIDCAK"
+    );
+
+    let chain = huawei::default_chain_with(config(&[
+        ("HOME", "/nonexistent"),
+        ("HC_CONTAINER_CREDENTIALS_FULL_URI", &pod_url),
+        ("HC_CONTAINER_AUTHORIZATION_TOKEN_FILE", &pod_path),
+    ]));
+    assert_eq!(
+        chain.provide_credentials().await.unwrap().access_key_id(),
+        "PODAK"
+    );
+    assert_eq!(pod.requests()[0].path(), "/v1/credentials");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -139,10 +139,13 @@ fn huawei_chain_order_and_not_found() {
     let err = block(huawei::default_chain(env).provide_credentials()).unwrap_err();
     match &err {
         CredentialsError::NoneFound { tried } => {
-            assert_eq!(tried.len(), 3, "{tried:?}");
-            assert!(tried[0].starts_with("huawei environment variables"));
-            assert!(tried[1].contains("/definitely/not/here/.huaweicloud/credentials"));
-            assert!(tried[2].starts_with("huawei ecs metadata"), "{tried:?}");
+            // The official order: OIDC (STS v5), env, profile, metadata, pod identity.
+            assert_eq!(tried.len(), 5, "{tried:?}");
+            assert!(tried[0].starts_with("huawei oidc sts"), "{tried:?}");
+            assert!(tried[1].starts_with("huawei environment variables"));
+            assert!(tried[2].contains("/definitely/not/here/.huaweicloud/credentials"));
+            assert!(tried[3].starts_with("huawei ecs metadata"), "{tried:?}");
+            assert!(tried[4].starts_with("huawei pod identity"), "{tried:?}");
         }
         other => panic!("{other:?}"),
     }

@@ -235,7 +235,8 @@ fn credentials_mod() -> TokenStream {
         //! (taken by `ClientBuilder::env`), [`ChainProvider`], the refreshing
         //! [`CredentialsCache`] and [`ProviderConfig`], and the vendor's providers: environment
         //! variables, profile files, and the network providers for temporary credentials
-        //! (Huawei: `huawei::IdpFederation`, `huawei::EcsMetadata`; Alibaba:
+        //! (Huawei: `huawei::OidcSts`, `huawei::IdpFederation`, `huawei::EcsMetadata`,
+        //! `huawei::PodIdentity`; Alibaba:
         //! `aliyun::OidcRoleArn`, `aliyun::RamRoleArn`, `aliyun::EcsRamRole`,
         //! `aliyun::CredentialsUri`).
         //!

@@ -8,7 +8,7 @@
 //!
 //! | vendor | chain order |
 //! |---|---|
-//! | Huawei ([`huawei`]) | environment (`HUAWEICLOUD_SDK_IDP_ID` + `HUAWEICLOUD_SDK_ID_TOKEN_FILE` → IdP federation, else `HUAWEICLOUD_SDK_AK`/`HUAWEICLOUD_SDK_SK`) → `~/.huaweicloud/credentials` (`[basic]`, else `[global]`) → ECS metadata (off with `CLOUDSDK_HUAWEI_METADATA_DISABLED=true`) |
+//! | Huawei ([`huawei`]) | OIDC via STS v5 (when `HUAWEICLOUD_OIDC_PROVIDER_URN` and `HUAWEICLOUD_OIDC_AGENCY_URN` are set) → environment (`HUAWEICLOUD_SDK_IDP_ID` + `HUAWEICLOUD_SDK_ID_TOKEN_FILE` → IdP federation, else `HUAWEICLOUD_SDK_AK`/`HUAWEICLOUD_SDK_SK`) → `~/.huaweicloud/credentials` (`[basic]`, else `[global]`) → ECS metadata (off with `CLOUDSDK_HUAWEI_METADATA_DISABLED=true`) → CCE pod identity (when `HC_CONTAINER_CREDENTIALS_FULL_URI` and `HC_CONTAINER_AUTHORIZATION_TOKEN_FILE` are set) |
 //! | Alibaba ([`aliyun`]) | environment → OIDC role ARN (when `ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE` are set) → `~/.aliyun/config.json` → `~/.alibabacloud/credentials` → ECS RAM role (off with `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`) → credentials URI (when `ALIBABA_CLOUD_CREDENTIALS_URI` is set) |
 //!
 //! Network providers take a [`ProviderConfig`] (environment, [`TimeSource`], HTTP clients),

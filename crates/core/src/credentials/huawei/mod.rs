@@ -5,7 +5,11 @@ use std::path::PathBuf;
 
 mod net;
 
-pub use net::{EcsMetadata, IdpFederation};
+pub use net::{
+    ENV_OIDC_AGENCY_URN, ENV_OIDC_DURATION_SECONDS, ENV_OIDC_ID_TOKEN, ENV_OIDC_POLICY,
+    ENV_OIDC_POLICY_IDS, ENV_OIDC_PROVIDER_URN, ENV_OIDC_SESSION_NAME, ENV_OIDC_TOKEN_FILE,
+    ENV_POD_CREDENTIALS_URI, ENV_POD_TOKEN_FILE, EcsMetadata, IdpFederation, OidcSts, PodIdentity,
+};
 
 use super::fetch::{Inner, Resolved, provide, provide_now, static_only};
 use super::ini::{credentials_from_env, non_empty, parse_ini, read_file};
@@ -26,7 +30,7 @@ pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
 pub const ENV_REGION: &str = "HUAWEICLOUD_SDK_REGION";
 /// `HUAWEICLOUD_SDK_IAM_ENDPOINT`: the IAM endpoint (project discovery, IdP federation).
 pub const ENV_IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
-/// `HUAWEICLOUD_SDK_STS_ENDPOINT`: the STS endpoint (reserved for the STS v5 exchanges).
+/// `HUAWEICLOUD_SDK_STS_ENDPOINT`: the STS v5 endpoint ([`OidcSts`]).
 pub const ENV_STS_ENDPOINT: &str = "HUAWEICLOUD_SDK_STS_ENDPOINT";
 /// `HUAWEICLOUD_SDK_CREDENTIALS_FILE`.
 pub const ENV_CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
@@ -247,9 +251,11 @@ impl ProvideCredentials for ProfileFile {
     }
 }
 
-/// The default chain in the official order (the STS v5 OIDC and pod-identity providers of the
-/// Python SDK are not implemented): environment variables (IdP federation or AK/SK), the profile
-/// file (IdP federation or AK/SK), ECS metadata (unless `CLOUDSDK_HUAWEI_METADATA_DISABLED=true`).
+/// The default chain in the official order: OIDC through STS v5 (only when
+/// `HUAWEICLOUD_OIDC_PROVIDER_URN` and `HUAWEICLOUD_OIDC_AGENCY_URN` are set), environment
+/// variables (IdP federation or AK/SK), the profile file (IdP federation or AK/SK), ECS metadata
+/// (unless `CLOUDSDK_HUAWEI_METADATA_DISABLED=true`), CCE pod identity (only when
+/// `HC_CONTAINER_CREDENTIALS_FULL_URI` and `HC_CONTAINER_AUTHORIZATION_TOKEN_FILE` are set).
 pub fn default_chain(env: Env) -> ChainProvider {
     default_chain_with(ProviderConfig::new(env))
 }
@@ -257,13 +263,14 @@ pub fn default_chain(env: Env) -> ChainProvider {
 /// [`default_chain`] with the given provider configuration (HTTP clients, clock).
 pub fn default_chain_with(config: ProviderConfig) -> ChainProvider {
     let env = config.env().clone();
-    let mut chain = ChainProvider::first_try(
-        EnvironmentVariables::NAME,
-        EnvironmentVariables::with_config(config.clone()),
-    )
-    .or_else(ProfileFile::NAME, ProfileFile::with_config(config.clone()));
+    let mut chain = ChainProvider::first_try(OidcSts::NAME, OidcSts::with_config(config.clone()))
+        .or_else(
+            EnvironmentVariables::NAME,
+            EnvironmentVariables::with_config(config.clone()),
+        )
+        .or_else(ProfileFile::NAME, ProfileFile::with_config(config.clone()));
     if !env.is_true(ENV_METADATA_DISABLED) {
-        chain = chain.or_else(EcsMetadata::NAME, EcsMetadata::with_config(config));
+        chain = chain.or_else(EcsMetadata::NAME, EcsMetadata::with_config(config.clone()));
     }
-    chain
+    chain.or_else(PodIdentity::NAME, PodIdentity::with_config(config))
 }

@@ -527,3 +527,329 @@ impl fmt::Debug for EcsMetadata {
             .finish_non_exhaustive()
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// OIDC through STS v5 (AssumeAgencyWithOIDC)
+// ---------------------------------------------------------------------------------------------
+
+/// `HUAWEICLOUD_OIDC_PROVIDER_URN`.
+pub const ENV_OIDC_PROVIDER_URN: &str = "HUAWEICLOUD_OIDC_PROVIDER_URN";
+/// `HUAWEICLOUD_OIDC_AGENCY_URN`.
+pub const ENV_OIDC_AGENCY_URN: &str = "HUAWEICLOUD_OIDC_AGENCY_URN";
+/// `HUAWEICLOUD_OIDC_ID_TOKEN`: the ID token itself (wins over the file).
+pub const ENV_OIDC_ID_TOKEN: &str = "HUAWEICLOUD_OIDC_ID_TOKEN";
+/// `HUAWEICLOUD_OIDC_TOKEN_FILE`: the file holding the ID token (re-read on every exchange).
+pub const ENV_OIDC_TOKEN_FILE: &str = "HUAWEICLOUD_OIDC_TOKEN_FILE";
+/// `HUAWEICLOUD_OIDC_SESSION_NAME` (default `oidc-sts-session`).
+pub const ENV_OIDC_SESSION_NAME: &str = "HUAWEICLOUD_OIDC_SESSION_NAME";
+/// `HUAWEICLOUD_OIDC_DURATION_SECONDS` (default 3600).
+pub const ENV_OIDC_DURATION_SECONDS: &str = "HUAWEICLOUD_OIDC_DURATION_SECONDS";
+/// `HUAWEICLOUD_OIDC_POLICY`: an optional policy (JSON).
+pub const ENV_OIDC_POLICY: &str = "HUAWEICLOUD_OIDC_POLICY";
+/// `HUAWEICLOUD_OIDC_POLICY_IDS`: optional policy ids (comma list).
+pub const ENV_OIDC_POLICY_IDS: &str = "HUAWEICLOUD_OIDC_POLICY_IDS";
+const STS_DEFAULT: &str = "https://sts.cn-north-4.myhuaweicloud.com";
+
+/// OIDC through STS v5 (`POST /v5/agencies/assume-with-oidc`, unsigned): an ID token for
+/// temporary AK/SK of an agency. Configured from `HUAWEICLOUD_OIDC_PROVIDER_URN`,
+/// `HUAWEICLOUD_OIDC_AGENCY_URN`, the token `HUAWEICLOUD_OIDC_ID_TOKEN` or the file
+/// `HUAWEICLOUD_OIDC_TOKEN_FILE` (re-read on every exchange, unlike the Python SDK),
+/// `HUAWEICLOUD_OIDC_SESSION_NAME` (default `oidc-sts-session`),
+/// `HUAWEICLOUD_OIDC_DURATION_SECONDS` (default 3600), `HUAWEICLOUD_OIDC_POLICY`,
+/// `HUAWEICLOUD_OIDC_POLICY_IDS`. STS endpoint: [`sts_endpoint`](Self::sts_endpoint), else
+/// `HUAWEICLOUD_SDK_STS_ENDPOINT`, else `https://sts.cn-north-4.myhuaweicloud.com`. Without
+/// both URNs the provider has nothing to offer (a chain moves on at once). Credentials are cached
+/// and refreshed when less than 40 minutes are left.
+#[derive(Clone)]
+pub struct OidcSts {
+    config: ProviderConfig,
+    sts_endpoint: Option<String>,
+    timeouts: Timeouts,
+    cache: CredentialsCache,
+}
+
+impl OidcSts {
+    /// Provider name used in errors.
+    pub const NAME: &'static str = "huawei oidc sts";
+
+    /// Reads the process environment.
+    pub fn new() -> Self {
+        Self::with_config(ProviderConfig::default())
+    }
+
+    /// Reads `config`'s environment; uses its HTTP client and clock.
+    pub fn with_config(config: ProviderConfig) -> Self {
+        Self {
+            cache: CredentialsCache::new(REFRESH_BEFORE, config.time_source().clone()),
+            config,
+            sts_endpoint: None,
+            timeouts: Timeouts::HUAWEI_IAM,
+        }
+    }
+
+    /// The STS endpoint (URL or host; https when no scheme).
+    pub fn sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.sts_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The timeouts of the STS call (default 10 s / 30 s).
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    fn unconfigured(&self) -> Option<CredentialsError> {
+        let env = self.config.env();
+        let missing: Vec<&str> = [ENV_OIDC_PROVIDER_URN, ENV_OIDC_AGENCY_URN]
+            .into_iter()
+            .filter(|v| env.get(v).is_none())
+            .collect();
+        (!missing.is_empty()).then(|| {
+            CredentialsError::not_loaded(Self::NAME, format!("{} not set", missing.join(" and ")))
+        })
+    }
+
+    fn id_token(&self) -> Result<Zeroizing<String>, CredentialsError> {
+        let env = self.config.env();
+        if let Some(t) = env.get(ENV_OIDC_ID_TOKEN) {
+            return Ok(Zeroizing::new(t.trim().to_owned()));
+        }
+        let path = env.get(ENV_OIDC_TOKEN_FILE).ok_or_else(|| {
+            CredentialsError::not_loaded(
+                Self::NAME,
+                format!("neither {ENV_OIDC_ID_TOKEN} nor {ENV_OIDC_TOKEN_FILE} is set"),
+            )
+        })?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            CredentialsError::unavailable(
+                Self::NAME,
+                format!("cannot read the ID token file {path}: {e}"),
+            )
+        })?;
+        let token = Zeroizing::new(text.trim().to_owned());
+        if token.is_empty() {
+            return Err(CredentialsError::unavailable(
+                Self::NAME,
+                format!("the ID token file {path} is empty"),
+            ));
+        }
+        Ok(token)
+    }
+
+    fn body(&self, id_token: &str) -> Result<String, CredentialsError> {
+        let env = self.config.env();
+        let duration: u32 = match env.get(ENV_OIDC_DURATION_SECONDS) {
+            Some(v) => v.trim().parse().map_err(|_| {
+                CredentialsError::invalid(
+                    Self::NAME,
+                    format!("{ENV_OIDC_DURATION_SECONDS} {v:?} is not a number"),
+                )
+            })?,
+            None => 3600,
+        };
+        let mut body = serde_json::json!({
+            "provider_urn": env.get(ENV_OIDC_PROVIDER_URN),
+            "agency_urn": env.get(ENV_OIDC_AGENCY_URN),
+            "agency_session_name": env.get(ENV_OIDC_SESSION_NAME).unwrap_or_else(|| "oidc-sts-session".to_owned()),
+            "id_token": id_token,
+            "duration_seconds": duration,
+        });
+        if let Some(policy) = env.get(ENV_OIDC_POLICY) {
+            body["policy"] =
+                serde_json::from_str(&policy).unwrap_or(serde_json::Value::String(policy));
+        }
+        if let Some(ids) = env.get(ENV_OIDC_POLICY_IDS) {
+            let ids: Vec<&str> = ids
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            body["policy_ids"] = serde_json::json!(ids);
+        }
+        Ok(body.to_string())
+    }
+
+    async fn fetch(&self) -> Result<Credentials, CredentialsError> {
+        if let Some(e) = self.unconfigured() {
+            return Err(e);
+        }
+        let id_token = self.id_token()?;
+        let body = Zeroizing::new(self.body(&id_token)?);
+        let sts = match &self.sts_endpoint {
+            Some(e) => with_scheme(e, "https"),
+            None => with_scheme(
+                &self
+                    .config
+                    .env()
+                    .service_endpoint(super::ENV_STS_ENDPOINT, || STS_DEFAULT.to_owned()),
+                "https",
+            ),
+        };
+        let request = http::Request::post(format!("{sts}/v5/agencies/assume-with-oidc"))
+            .header(http::header::CONTENT_TYPE, JSON_UTF8)
+            .header(http::header::USER_AGENT, user_agent())
+            .body(Bytes::from(body.as_bytes().to_vec()))
+            .map_err(|e| {
+                CredentialsError::invalid(Self::NAME, format!("invalid STS endpoint: {e}"))
+            })?;
+        let client = self.config.api_client(Self::NAME)?;
+        let what = "STS assume-with-oidc";
+        let fetched = exchange(&client, request, self.timeouts, Self::NAME, what).await?;
+        if fetched.status >= 400 {
+            return Err(service_error(
+                Self::NAME,
+                what,
+                &fetched,
+                &Redactor::new(Some(&id_token)),
+            ));
+        }
+        parse_temporary(Self::NAME, &fetched.body, "oidc_sts")
+    }
+}
+
+impl Default for OidcSts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProvideCredentials for OidcSts {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        Box::pin(self.cache.get_or_refresh(|| self.fetch()))
+    }
+
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        self.unconfigured().map(Err)
+    }
+}
+
+impl fmt::Debug for OidcSts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcSts")
+            .field("sts_endpoint", &self.sts_endpoint)
+            .field("timeouts", &self.timeouts)
+            .field("cache", &self.cache)
+            .finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CCE pod identity
+// ---------------------------------------------------------------------------------------------
+
+/// `HC_CONTAINER_CREDENTIALS_FULL_URI`: the pod-identity agent's URI.
+pub const ENV_POD_CREDENTIALS_URI: &str = "HC_CONTAINER_CREDENTIALS_FULL_URI";
+/// `HC_CONTAINER_AUTHORIZATION_TOKEN_FILE`: the file holding the agent's authorization token.
+pub const ENV_POD_TOKEN_FILE: &str = "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE";
+
+/// CCE pod identity: `POST <HC_CONTAINER_CREDENTIALS_FULL_URI>` with `Authorization: <content of
+/// HC_CONTAINER_AUTHORIZATION_TOKEN_FILE>` (re-read on every refresh) and body `{}`, answering
+/// `{"credentials":{"accessKeyId","secretAccessKey","securityToken","expiration"}}`. Sent with
+/// the metadata client (never proxied); timeouts 5 s / 5 s. Without both variables the provider
+/// has nothing to offer. Credentials are cached and refreshed when less than 40 minutes are
+/// left.
+#[derive(Clone)]
+pub struct PodIdentity {
+    config: ProviderConfig,
+    timeouts: Timeouts,
+    cache: CredentialsCache,
+}
+
+impl PodIdentity {
+    /// Provider name used in errors.
+    pub const NAME: &'static str = "huawei pod identity";
+
+    /// Reads the process environment.
+    pub fn new() -> Self {
+        Self::with_config(ProviderConfig::default())
+    }
+
+    /// Reads `config`'s environment; uses its metadata HTTP client and clock.
+    pub fn with_config(config: ProviderConfig) -> Self {
+        Self {
+            cache: CredentialsCache::new(REFRESH_BEFORE, config.time_source().clone()),
+            config,
+            timeouts: Timeouts::new(Duration::from_secs(5), Duration::from_secs(5)),
+        }
+    }
+
+    /// The timeouts of the request (default 5 s / 5 s).
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    fn settings(&self) -> Result<(String, String), CredentialsError> {
+        let env = self.config.env();
+        match (
+            env.get(ENV_POD_CREDENTIALS_URI),
+            env.get(ENV_POD_TOKEN_FILE),
+        ) {
+            (Some(uri), Some(file)) => Ok((uri, file)),
+            _ => Err(CredentialsError::not_loaded(
+                Self::NAME,
+                format!("{ENV_POD_CREDENTIALS_URI} and {ENV_POD_TOKEN_FILE} are not both set"),
+            )),
+        }
+    }
+
+    async fn fetch(&self) -> Result<Credentials, CredentialsError> {
+        let (uri, file) = self.settings()?;
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            CredentialsError::unavailable(
+                Self::NAME,
+                format!("cannot read the token file {file}: {e}"),
+            )
+        })?;
+        let token = Zeroizing::new(text.trim().to_owned());
+        let request = http::Request::post(with_scheme(&uri, "http"))
+            .header(http::header::AUTHORIZATION, token.as_str())
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .header(http::header::USER_AGENT, user_agent())
+            .body(Bytes::from_static(b"{}"))
+            .map_err(|e| {
+                CredentialsError::invalid(
+                    Self::NAME,
+                    format!("invalid {ENV_POD_CREDENTIALS_URI}: {e}"),
+                )
+            })?;
+        let client = self.config.metadata_client(Self::NAME)?;
+        let what = "pod identity request";
+        let fetched = exchange(&client, request, self.timeouts, Self::NAME, what).await?;
+        if fetched.status >= 400 {
+            return Err(service_error(
+                Self::NAME,
+                what,
+                &fetched,
+                &Redactor::new(Some(&token)),
+            ));
+        }
+        parse_temporary(Self::NAME, &fetched.body, "pod_identity")
+    }
+}
+
+impl Default for PodIdentity {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProvideCredentials for PodIdentity {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        Box::pin(self.cache.get_or_refresh(|| self.fetch()))
+    }
+
+    fn provide_credentials_now(&self) -> Option<Result<Credentials, CredentialsError>> {
+        self.settings().err().map(Err)
+    }
+}
+
+impl fmt::Debug for PodIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PodIdentity")
+            .field("timeouts", &self.timeouts)
+            .field("cache", &self.cache)
+            .finish_non_exhaustive()
+    }
+}
