@@ -1075,3 +1075,62 @@ async fn huawei_oidc_sts_and_pod_identity_from_the_environment() {
     assert_eq!(pod.requests()[0].path(), "/v1/credentials");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_failed_refresh_waits_a_minute_before_trying_again() {
+    let clock = ManualClock::new(T0);
+    let cache = CredentialsCache::new(FIFTEEN_MIN, clock.time_source());
+    cache
+        .get_or_refresh(|| async { Ok(sts(1, T0 + time::Duration::HOUR)) })
+        .await
+        .unwrap();
+    let failing = || async { Err(CredentialsError::unavailable("imds", "timed out")) };
+    clock.advance(Duration::from_secs(46 * 60));
+    cache.get_or_refresh(failing).await.unwrap();
+    cache.get_or_refresh(failing).await.unwrap();
+    assert_eq!(
+        cache.fetch_count(),
+        2,
+        "the second call within the minute does not fetch"
+    );
+    clock.advance(Duration::from_secs(61));
+    cache.get_or_refresh(failing).await.unwrap();
+    assert_eq!(cache.fetch_count(), 3);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn ecs_ram_role_refetches_six_hour_credentials_after_an_hour() {
+    let clock = ManualClock::new(T0);
+    let server = Server::handler(|i, r| match r.method.as_str() {
+        "PUT" => Reply::raw(200, "text/plain", "t"),
+        _ => Reply::json(
+            200,
+            &format!(
+                r#"{{"AccessKeyId":"STS.{i}","AccessKeySecret":"s","SecurityToken":"t","Expiration":"2030-01-01T06:00:00Z","Code":"Success"}}"#
+            ),
+        ),
+    })
+    .await;
+    let provider = aliyun::EcsRamRole::with_config(config(&[]).with_time_source(clock.clone()))
+        .endpoint(server.url())
+        .role_name("r");
+    let first = provider.provide_credentials().await.unwrap();
+    clock.advance(Duration::from_secs(59 * 60));
+    assert_eq!(
+        provider
+            .provide_credentials()
+            .await
+            .unwrap()
+            .access_key_id(),
+        first.access_key_id()
+    );
+    clock.advance(Duration::from_secs(60));
+    assert_ne!(
+        provider
+            .provide_credentials()
+            .await
+            .unwrap()
+            .access_key_id(),
+        first.access_key_id()
+    );
+}

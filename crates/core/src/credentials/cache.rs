@@ -150,6 +150,9 @@ pub fn parse_expiry(value: &str) -> Result<OffsetDateTime, InvalidExpiry> {
 
 /// How long credentials without a known expiry are used before they are fetched again.
 const UNKNOWN_EXPIRY_LIFETIME: time::Duration = time::Duration::HOUR;
+/// After a failed refresh that keeps valid credentials in use, the next attempt waits this long
+/// (at most until they expire), so a dead endpoint does not slow every call.
+const RETRY_AFTER_FAILURE: time::Duration = time::Duration::MINUTE;
 
 struct State {
     /// The cached credentials and the time they become stale.
@@ -162,6 +165,8 @@ struct State {
 struct CacheInner {
     time: TimeSource,
     refresh_before: time::Duration,
+    /// Credentials are also stale this long after they were fetched.
+    max_age: Option<time::Duration>,
     state: Mutex<State>,
     /// Held by the caller running a fetch; other callers that find the value stale wait on it.
     flight: tokio::sync::Mutex<()>,
@@ -174,8 +179,11 @@ struct CacheInner {
 ///   fresh returns them at once.
 /// - Single flight: callers that find them stale (or find nothing cached) queue; one fetches,
 ///   the others take its result (100 concurrent stale callers cause one fetch).
-/// - A failed fetch while the cached credentials have not yet expired keeps serving them (the
-///   next call tries again); otherwise the error is returned.
+/// - With [`with_max_age`](Self::with_max_age) they are also stale that long after they were
+///   fetched (Alibaba's ECS provider re-fetches 6-hour instance credentials hourly).
+/// - A failed fetch while the cached credentials have not yet expired keeps serving them; the
+///   next attempt comes a minute later (or at expiry, if sooner). Otherwise the error is
+///   returned.
 /// - Fetched credentials that are already inside the refresh window are used, and the next
 ///   call fetches again.
 /// - The fetch runs on the calling task: no background thread or timer.
@@ -205,9 +213,21 @@ pub struct CredentialsCache(Arc<CacheInner>);
 impl CredentialsCache {
     /// A cache that refreshes `refresh_before` ahead of expiry, reading the time from `time`.
     pub fn new(refresh_before: Duration, time: TimeSource) -> Self {
+        Self::build(refresh_before, None, time)
+    }
+
+    /// Like [`new`](Self::new), and credentials are also refreshed `max_age` after they were
+    /// fetched.
+    pub fn with_max_age(refresh_before: Duration, max_age: Duration, time: TimeSource) -> Self {
+        Self::build(refresh_before, Some(max_age), time)
+    }
+
+    fn build(refresh_before: Duration, max_age: Option<Duration>, time: TimeSource) -> Self {
+        let span = |d: Duration| time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
         Self(Arc::new(CacheInner {
             time,
-            refresh_before: time::Duration::try_from(refresh_before).unwrap_or(time::Duration::MAX),
+            refresh_before: span(refresh_before),
+            max_age: max_age.map(span),
             state: Mutex::new(State {
                 value: None,
                 generation: 0,
@@ -289,10 +309,13 @@ impl CredentialsCache {
         state.generation += 1;
         match result {
             Ok(c) => {
-                let stale = match c.expiry() {
+                let mut stale = match c.expiry() {
                     Some(expiry) => expiry.saturating_sub(self.0.refresh_before),
                     None => now.saturating_add(UNKNOWN_EXPIRY_LIFETIME),
                 };
+                if let Some(max_age) = self.0.max_age {
+                    stale = stale.min(now.saturating_add(max_age));
+                }
                 if c.expiry().is_some_and(|e| e <= now) {
                     // Already expired: keep what is cached if that is still valid.
                     if let Some(old) = Self::still_valid(&state, now) {
@@ -313,6 +336,11 @@ impl CredentialsCache {
                 state.last_error = Some(e.clone());
                 if let Some(old) = Self::still_valid(&state, now) {
                     tracing::warn!(error = %e, "refreshing credentials failed; the cached ones are still valid and stay in use");
+                    let retry = now.saturating_add(RETRY_AFTER_FAILURE);
+                    let retry = old.expiry().map_or(retry, |expiry| retry.min(expiry));
+                    if let Some((_, stale)) = state.value.as_mut() {
+                        *stale = retry;
+                    }
                     return Ok(old);
                 }
                 Err(e)

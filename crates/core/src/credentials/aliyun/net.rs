@@ -709,7 +709,8 @@ const CREDENTIALS_PATH: &str = "/latest/meta-data/ram/security-credentials/";
 /// [`role_name`](Self::role_name), else `ALIBABA_CLOUD_ECS_METADATA`, else discovered. The
 /// endpoint is [`endpoint`](Self::endpoint), else `CLOUDSDK_ALIYUN_METADATA_ENDPOINT`, else
 /// `http://100.100.100.200`. `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` disables the provider.
-/// Timeouts 1 s / 1 s. Credentials are cached and refreshed 15 minutes before they expire.
+/// Timeouts 1 s / 1 s. Credentials are cached and refreshed 15 minutes before they expire or an
+/// hour after they were fetched, whichever comes first (a failed refresh keeps the valid ones).
 #[derive(Clone)]
 pub struct EcsRamRole {
     config: ProviderConfig,
@@ -733,7 +734,12 @@ impl EcsRamRole {
     /// clock.
     pub fn with_config(config: ProviderConfig) -> Self {
         Self {
-            cache: new_cache(&config),
+            // As the official provider: 6-hour instance credentials are re-fetched hourly.
+            cache: CredentialsCache::with_max_age(
+                REFRESH_BEFORE,
+                Duration::from_secs(3600),
+                config.time_source().clone(),
+            ),
             config,
             role_name: None,
             disable_v1: None,
