@@ -237,19 +237,6 @@ impl ReqwestHttpClient {
         })
     }
 
-    /// Like [`build`](Self::build), never using a proxy (for instance-metadata endpoints).
-    pub(crate) fn build_without_proxy(connect_timeout: Duration) -> Result<Self, reqwest::Error> {
-        let client = reqwest_client_builder()
-            .connect_timeout(connect_timeout)
-            .no_proxy()
-            .build()
-            .map_err(reqwest::Error::without_url)?;
-        Ok(Self {
-            client,
-            connect_timeout: Some(connect_timeout),
-        })
-    }
-
     fn classify(&self, e: reqwest::Error) -> HttpError {
         let e = e.without_url();
         if e.is_timeout() && e.is_connect() {

@@ -10,7 +10,7 @@ use http::HeaderMap;
 use http_body_util::BodyExt;
 
 use super::{Credentials, CredentialsError, Env, ProvideCredentials, ProvideFuture, TimeSource};
-use crate::http::{HttpRequest, ReqwestHttpClient, SharedHttpClient};
+use crate::http::{HttpRequest, SharedHttpClient};
 
 /// Largest credential-service response read (credentials are a few hundred bytes).
 const MAX_BODY: usize = 256 * 1024;
@@ -133,16 +133,20 @@ fn default_client(
     if let Some(c) = cell.get() {
         return Ok(c.clone());
     }
-    let connect = Duration::from_secs(5);
-    let built = if metadata {
-        ReqwestHttpClient::build_without_proxy(connect)
+    let builder = crate::http::reqwest_client_builder().connect_timeout(Duration::from_secs(5));
+    // Metadata endpoints are link-local: never through a proxy.
+    let builder = if metadata {
+        builder.no_proxy()
     } else {
-        ReqwestHttpClient::build(connect)
-    }
-    .map_err(|e| {
-        CredentialsError::invalid(provider, format!("cannot build an HTTP client: {e}"))
+        builder
+    };
+    let built = builder.build().map_err(|e| {
+        CredentialsError::invalid(
+            provider,
+            format!("cannot build an HTTP client: {}", e.without_url()),
+        )
     })?;
-    Ok(cell.get_or_init(|| SharedHttpClient::new(built)).clone())
+    Ok(cell.get_or_init(|| SharedHttpClient::from(built)).clone())
 }
 
 impl fmt::Debug for ProviderConfig {
