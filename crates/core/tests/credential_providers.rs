@@ -1137,3 +1137,81 @@ async fn ecs_ram_role_refetches_six_hour_credentials_after_an_hour() {
         first.access_key_id()
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn alibaba_profiles_with_roles_use_the_network_providers() {
+    let dir = std::env::temp_dir().join(format!("cloudsdk-aliprof-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join(".aliyun")).unwrap();
+    let sts = Server::handler(|_, r| {
+        let mut all = r.decoded_query();
+        all.extend(form_pairs(r));
+        let secret = match value(&all, "AccessKeyId") {
+            Some("BASE") => "base-secret",
+            Some("STS.chained") => "chained-secret",
+            _ => return Reply::json(400, r#"{"Code":"InvalidAccessKeyId.NotFound"}"#),
+        };
+        let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let signature = cloudsdk_core::sign::aliyun_v2::sign("POST", &pairs, secret).signature;
+        if value(&all, "Signature") != Some(signature.as_str()) {
+            return Reply::json(400, r#"{"Code":"SignatureDoesNotMatch"}"#);
+        }
+        let role = value(&all, "RoleArn").unwrap_or_default().to_owned();
+        let id = if role.ends_with("/first") { "STS.chained" } else { "STS.final" };
+        Reply::json(
+            200,
+            &format!(
+                r#"{{"Credentials":{{"AccessKeyId":"{id}","AccessKeySecret":"chained-secret","SecurityToken":"tok-{id}","Expiration":"{FAR}"}}}}"#
+            ),
+        )
+    })
+    .await;
+    std::fs::write(
+        dir.join(".aliyun/config.json"),
+        r#"{"current":"chained","profiles":[
+            {"name":"base","mode":"RamRoleArn","access_key_id":"BASE","access_key_secret":"base-secret","ram_role_arn":"acs:ram::1:role/first","ram_session_name":"s1","expired_seconds":1800},
+            {"name":"chained","mode":"ChainableRamRoleArn","source_profile":"base","ram_role_arn":"acs:ram::1:role/second"},
+            {"name":"sso","mode":"CloudSSO"}
+        ]}"#,
+    )
+    .unwrap();
+    let home = dir.display().to_string();
+    let sts_url = sts.url();
+    let vars = |profile: &'static str| {
+        config(&[
+            ("HOME", home.as_str()),
+            ("ALIBABA_CLOUD_PROFILE", profile),
+            ("CLOUDSDK_ALIYUN_STS_ENDPOINT", sts_url.as_str()),
+        ])
+    };
+    let cli = aliyun::CliConfigFile::with_config(vars("chained"));
+    assert!(
+        cli.provide_credentials_now().is_none(),
+        "a role profile resolves lazily"
+    );
+    let c = cli.provide_credentials().await.unwrap();
+    assert_eq!(c.access_key_id(), "STS.final");
+    let requests = sts.requests();
+    assert_eq!(
+        requests.len(),
+        2,
+        "first role with the static key, then the chained role"
+    );
+    let first = form_pairs(&requests[0]);
+    assert_eq!(value(&first, "DurationSeconds"), Some("1800"));
+    assert_eq!(value(&first, "RoleSessionName"), Some("s1"));
+    assert_eq!(
+        value(&requests[1].decoded_query(), "SecurityToken"),
+        Some("tok-STS.chained")
+    );
+
+    let err = aliyun::CliConfigFile::with_config(vars("sso"))
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("unsupported mode"), "{err}");
+    assert!(
+        matches!(err, CredentialsError::NotLoaded { .. }),
+        "a chain moves on: {err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
