@@ -44,7 +44,10 @@
 //! or the profile file's `project_id` (only with [`HuaweiClientBuilder::from_env`]), else
 //! discovered on the first `send` with a signed `GET {iam}/v3/projects?name=<region>` and cached
 //! for the client and its clones. The IAM endpoint is [`HuaweiClientBuilder::iam_endpoint`], else
-//! `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else `https://iam.{region}.myhuaweicloud.com`.
+//! `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else `https://iam.{region}.myhuaweicloud.com` — the last only
+//! when the service endpoint is not overridden: with [`HuaweiClientBuilder::endpoint`] (or the
+//! `HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION>` override of `from_env`) and no project id,
+//! `build()` fails with `BuildError::InvalidConfig { item: "iam_endpoint", .. }`.
 //!
 //! **Headers.** Every attempt sends `Content-Type: application/json`, a fresh `X-Sdk-Date`,
 //! `Host`, `User-Agent: cloudsdk/<core> <crate>/<version>`, `X-Project-Id`,
@@ -268,7 +271,8 @@ impl HuaweiClientBuilder {
         self
     }
 
-    /// IAM endpoint used to discover the project id.
+    /// IAM endpoint used to discover the project id (required for discovery when the service
+    /// endpoint is overridden).
     pub fn iam_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.iam_endpoint = Some(endpoint.into());
         self
