@@ -1215,3 +1215,48 @@ async fn alibaba_profiles_with_roles_use_the_network_providers() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The client's own `http_client(..)` also carries the STS exchange (here the in-memory STS is
+/// reachable only through it).
+#[tokio::test(flavor = "current_thread")]
+async fn a_clients_http_client_carries_the_sts_exchange() {
+    use cloudsdk_core::aliyun::{AliyunClientBuilder, RpcRequest};
+    let dir = std::env::temp_dir().join(format!("cloudsdk-wire-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, "rrsa-token").unwrap();
+    let sts = Server::handler(|_, _| sts_reply("STS.rrsa", FAR)).await;
+    let api = Server::handler(|_, r| {
+        if r.header("x-acs-security-token") == Some("sts-token") {
+            Reply::json(200, r#"{"RequestId":"1"}"#)
+        } else {
+            Reply::json(403, r#"{"Code":"InvalidSecurityToken"}"#)
+        }
+    })
+    .await;
+    let (file, sts_url) = (token_file.display().to_string(), sts.url());
+    let client = AliyunClientBuilder::from_env_with(
+        &ECS,
+        Env::from_vars([
+            ("HOME", "/nonexistent"),
+            ("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou"),
+            ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/r"),
+            (
+                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                "acs:ram::1:oidc-provider/p",
+            ),
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", file.as_str()),
+            ("CLOUDSDK_ALIYUN_STS_ENDPOINT", sts_url.as_str()),
+        ]),
+    )
+    .endpoint(api.url())
+    .http_client(common::net())
+    .build()
+    .unwrap();
+    let _: serde_json::Value = client
+        .send::<_, common::FakeError>(RpcRequest::new("DescribeRegions"))
+        .await
+        .unwrap();
+    assert_eq!(sts.count(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
