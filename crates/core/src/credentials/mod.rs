@@ -304,6 +304,8 @@ impl ChainProvider {
         provider: impl ProvideCredentials + 'static,
     ) -> Self {
         self.providers.push((name.into(), Arc::new(provider)));
+        // A longer chain is a new chain: it does not share a winner with earlier clones.
+        self.winner = Arc::default();
         self
     }
 
