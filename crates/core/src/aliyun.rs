@@ -381,10 +381,22 @@ impl AliyunClientBuilder {
         self
     }
 
+    /// With [`from_env`](Self::from_env) and no explicit endpoint,
+    /// `ALIBABA_CLOUD_ENDPOINT_<PRODUCT>` (e.g. `ALIBABA_CLOUD_ENDPOINT_ECS`).
+    fn env_endpoint(&self) -> Option<String> {
+        if !self.read_env_config {
+            return None;
+        }
+        self.env.get(&format!(
+            "ALIBABA_CLOUD_ENDPOINT_{}",
+            self.service.product.to_ascii_uppercase()
+        ))
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(mut self) -> Result<AliyunClient, BuildError> {
         self.settings.network.read_env(&self.env);
-        let mut region = self.region.map(|r| r.trim().to_owned());
+        let mut region = self.region.as_ref().map(|r| r.trim().to_owned());
         if self.read_env_config && region.is_none() {
             region = self.env.get(credentials::aliyun::ENV_REGION_ID);
         }
@@ -402,7 +414,8 @@ impl AliyunClientBuilder {
                 reason: format!("{n:?} is not a network name (e.g. vpc)"),
             });
         }
-        let endpoint = match (&self.endpoint, &region) {
+        let endpoint_override = self.endpoint.clone().or_else(|| self.env_endpoint());
+        let endpoint = match (&endpoint_override, &region) {
             (Some(e), _) => Endpoint::parse("endpoint", e)?,
             (None, Some(r)) => Endpoint::parse(
                 "endpoint",
@@ -414,12 +427,14 @@ impl AliyunClientBuilder {
                 });
             }
         };
-        let env = self.env.clone();
+        // The api client (proxy, custom CA, or the user's own) carries the API calls and the STS/IAM
+        // credential exchanges; the metadata client is never proxied.
+        let (api_http, metadata_http) = crate::runtime::http_clients(&self.settings)?;
+        let provider_config =
+            crate::identity::provider_config(&self.env, &api_http, &metadata_http);
         let creds = CredentialSource::from_builder(self.credentials, self.provider, || {
-            credentials::aliyun::default_chain(env)
+            credentials::aliyun::default_chain_with(provider_config)
         })?;
-        // The metadata client is for the instance-metadata credential providers (not wired yet).
-        let (api_http, _metadata_http) = crate::runtime::http_clients(&self.settings)?;
         let runtime = Runtime::new(
             &self.settings,
             api_http,

@@ -44,7 +44,10 @@
 //! or the profile file's `project_id` (only with [`HuaweiClientBuilder::from_env`]), else
 //! discovered on the first `send` with a signed `GET {iam}/v3/projects?name=<region>` and cached
 //! for the client and its clones. The IAM endpoint is [`HuaweiClientBuilder::iam_endpoint`], else
-//! `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else `https://iam.{region}.myhuaweicloud.com`.
+//! `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else `https://iam.{region}.myhuaweicloud.com` — the last only
+//! when the service endpoint is not overridden: with [`HuaweiClientBuilder::endpoint`] (or the
+//! `HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION>` override of `from_env`) and no project id,
+//! `build()` fails with `BuildError::InvalidConfig { item: "iam_endpoint", .. }`.
 //!
 //! **Headers.** Every attempt sends `Content-Type: application/json`, a fresh `X-Sdk-Date`,
 //! `Host`, `User-Agent: cloudsdk/<core> <crate>/<version>`, `X-Project-Id`,
@@ -270,7 +273,8 @@ impl HuaweiClientBuilder {
         self
     }
 
-    /// IAM endpoint used to discover the project id.
+    /// IAM endpoint used to discover the project id (required for discovery when the service
+    /// endpoint is overridden).
     pub fn iam_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.iam_endpoint = Some(endpoint.into());
         self
@@ -291,11 +295,64 @@ impl HuaweiClientBuilder {
         self
     }
 
+    /// With [`from_env`](Self::from_env) and no explicit endpoint, the vendor's endpoint
+    /// override `HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION>` (e.g.
+    /// `HUAWEICLOUD_SDK_REGION_VPC_CN_NORTH_4`; the first of a comma-separated list).
+    fn env_endpoint(&self, region: &Option<String>) -> Option<String> {
+        if !self.read_env_config {
+            return None;
+        }
+        let var = format!(
+            "HUAWEICLOUD_SDK_REGION_{}_{}",
+            self.service.service_name().to_ascii_uppercase(),
+            region.as_deref()?.to_ascii_uppercase().replace('-', "_")
+        );
+        let value = self.env.get(&var)?;
+        let first = value.split(',').next()?.trim();
+        (!first.is_empty()).then(|| first.to_owned())
+    }
+
+    /// The IAM endpoint for project-id discovery: explicit, else `HUAWEICLOUD_SDK_IAM_ENDPOINT`,
+    /// else (only when the service endpoint was not overridden) the region's IAM. With an
+    /// overridden endpoint nothing is sent to a host the user did not choose: the build fails.
+    fn iam_for_discovery(
+        &self,
+        endpoint_overridden: bool,
+        region: &Option<String>,
+    ) -> Result<Endpoint, BuildError> {
+        let raw = match self
+            .iam_endpoint
+            .clone()
+            .or_else(|| self.env.get(credentials::huawei::ENV_IAM_ENDPOINT))
+        {
+            Some(raw) => raw,
+            None if endpoint_overridden => {
+                return Err(BuildError::InvalidConfig {
+                    item: "iam_endpoint",
+                    reason: "the service endpoint is overridden and no project id is set, so the \
+                             project id would be discovered through IAM: set .project_id(..) \
+                             (or HUAWEICLOUD_SDK_PROJECT_ID), or the IAM endpoint with \
+                             .iam_endpoint(..) or HUAWEICLOUD_SDK_IAM_ENDPOINT"
+                        .into(),
+                });
+            }
+            None => self
+                .env
+                .service_endpoint(credentials::huawei::ENV_IAM_ENDPOINT, || {
+                    format!(
+                        "https://iam.{}.myhuaweicloud.com",
+                        region.as_deref().unwrap_or_default()
+                    )
+                }),
+        };
+        Endpoint::parse("iam_endpoint", &raw)
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(mut self) -> Result<HuaweiClient, BuildError> {
         self.settings.network.read_env(&self.env);
-        let mut region = self.region.map(|r| r.trim().to_owned());
-        let mut project_id = self.project_id.map(|p| p.trim().to_owned());
+        let mut region = self.region.as_ref().map(|r| r.trim().to_owned());
+        let mut project_id = self.project_id.as_ref().map(|p| p.trim().to_owned());
         if self.read_env_config {
             if region.is_none() {
                 region = self.env.get(credentials::huawei::ENV_REGION);
@@ -320,7 +377,8 @@ impl HuaweiClientBuilder {
                 reason,
             });
         }
-        let endpoint = match (&self.endpoint, &region) {
+        let endpoint_override = self.endpoint.clone().or_else(|| self.env_endpoint(&region));
+        let endpoint = match (&endpoint_override, &region) {
             (Some(e), _) => Endpoint::parse("endpoint", e)?,
             (None, Some(r)) => Endpoint::parse(
                 "endpoint",
@@ -335,27 +393,18 @@ impl HuaweiClientBuilder {
         if project_id.is_none() && region.is_none() {
             return Err(BuildError::MissingProjectId);
         }
-        let iam = if project_id.is_some() {
-            None
-        } else {
-            let raw = self
-                .iam_endpoint
-                .clone()
-                .or_else(|| self.env.get(credentials::huawei::ENV_IAM_ENDPOINT))
-                .unwrap_or_else(|| {
-                    format!(
-                        "https://iam.{}.myhuaweicloud.com",
-                        region.as_deref().unwrap_or_default()
-                    )
-                });
-            Some(Endpoint::parse("iam_endpoint", &raw)?)
+        let iam = match project_id {
+            Some(_) => None,
+            None => Some(self.iam_for_discovery(endpoint_override.is_some(), &region)?),
         };
-        let env = self.env.clone();
+        // The api client (proxy, custom CA, or the user's own) carries the API calls and the STS/IAM
+        // credential exchanges; the metadata client is never proxied.
+        let (api_http, metadata_http) = crate::runtime::http_clients(&self.settings)?;
+        let provider_config =
+            crate::identity::provider_config(&self.env, &api_http, &metadata_http);
         let creds = CredentialSource::from_builder(self.credentials, self.provider, || {
-            credentials::huawei::default_chain(env)
+            credentials::huawei::default_chain_with(provider_config)
         })?;
-        // The metadata client is for the instance-metadata credential providers (not wired yet).
-        let (api_http, _metadata_http) = crate::runtime::http_clients(&self.settings)?;
         let runtime = Runtime::new(
             &self.settings,
             api_http,

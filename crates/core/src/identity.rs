@@ -6,8 +6,23 @@ use std::sync::Arc;
 #[cfg(feature = "huawei")]
 use std::sync::{Mutex, OnceLock};
 
-use crate::credentials::{self, Credentials, ProvideCredentials};
+use crate::credentials::{self, Credentials, Env, ProvideCredentials, ProviderConfig};
 use crate::error::{BuildError, ConstructionError};
+use crate::http::SharedHttpClient;
+
+/// The configuration of a client's credential providers: its [`Env`], and the HTTP clients for
+/// STS/IAM and metadata endpoints. A client's own `http_client(..)` also carries the STS/IAM
+/// exchanges; the metadata client is always the SDK's unproxied one. The one place where the
+/// builders' network settings reach the providers.
+pub(crate) fn provider_config(
+    env: &Env,
+    api_http: &SharedHttpClient,
+    metadata_http: &SharedHttpClient,
+) -> ProviderConfig {
+    ProviderConfig::new(env.clone())
+        .with_http_client(api_http.clone())
+        .with_metadata_http_client(metadata_http.clone())
+}
 
 /// Where a client's credentials come from.
 #[derive(Clone)]
@@ -29,8 +44,10 @@ impl fmt::Debug for CredentialSource {
 
 impl CredentialSource {
     /// The builder's choice: explicit credentials, else a provider, else the vendor's default
-    /// chain (run now: when it answers at once its credentials become static; when it finds
-    /// nothing the build fails listing what it tried).
+    /// chain (its environment and file providers run now: when one answers its credentials
+    /// become static; when all providers are of that kind and find nothing the build fails
+    /// listing what they tried; network providers resolve lazily, on the first call, inside the
+    /// operation deadline).
     pub(crate) fn from_builder(
         explicit: Option<Credentials>,
         provider: Option<Arc<dyn ProvideCredentials>>,
@@ -43,7 +60,7 @@ impl CredentialSource {
             return Ok(CredentialSource::Provider(p));
         }
         let chain = default_chain();
-        match credentials::poll_now(chain.provide_credentials()) {
+        match chain.provide_credentials_now() {
             Some(Ok(c)) => Self::checked(CredentialSource::Static(c)),
             Some(Err(e)) => Err(BuildError::NoCredentials { tried: e.tried() }),
             None => Ok(CredentialSource::Provider(Arc::new(chain))),

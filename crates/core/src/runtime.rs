@@ -330,7 +330,10 @@ pub(crate) fn http_clients(
         Some(_) if settings.network.is_configured() => {
             return Err(BuildError::InvalidConfig {
                 item: "http_client",
-                reason: "a client of your own cannot be combined with the network settings                          (proxy, no_proxy, add_root_certificate, ca_bundle,                          tls_built_in_root_certs): configure your client instead (see                          cloudsdk_core::http::NetworkSettings::apply_to) or drop it"
+                reason: "a client of your own cannot be combined with the network settings \
+                         (proxy, no_proxy, add_root_certificate, ca_bundle, \
+                         tls_built_in_root_certs): configure your client instead (see \
+                         cloudsdk_core::http::NetworkSettings::apply_to) or drop it"
                     .into(),
             });
         }

@@ -678,3 +678,52 @@ impl HttpClient for ReplayClient {
 pub fn body(bytes: impl Into<Bytes>) -> ResponseBody {
     crate::http::full_body(bytes)
 }
+
+/// A fake [`Env`](crate::credentials::Env) for tests that can never reach a real credential
+/// service: exactly `vars` (nothing from the process), plus
+///
+/// - `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` unless `vars` set it or
+///   `CLOUDSDK_ALIYUN_METADATA_ENDPOINT`;
+/// - `CLOUDSDK_HUAWEI_METADATA_DISABLED=true` unless `vars` set it or
+///   `CLOUDSDK_HUAWEI_METADATA_ENDPOINT`.
+///
+/// STS and IAM endpoints that `vars` do not set resolve to
+/// [`Env::UNROUTABLE_ENDPOINT`](crate::credentials::Env::UNROUTABLE_ENDPOINT) (a loopback
+/// port nothing listens on), as for every fake `Env`; so does a metadata endpoint when the
+/// provider is enabled without one.
+///
+/// ```
+/// use cloudsdk_core::credentials::{ProvideCredentials, aliyun};
+/// let env = cloudsdk_core::test_util::test_env([("HOME", "/nonexistent")]);
+/// let chain = aliyun::default_chain(env);
+/// assert!(!chain.provider_names().contains(&aliyun::EcsRamRole::NAME));
+/// // Only file and environment providers are left: they answer at once.
+/// assert!(chain.provide_credentials_now().unwrap().is_err());
+/// ```
+pub fn test_env<I, K, V>(vars: I) -> crate::credentials::Env
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: Into<String>,
+    V: Into<String>,
+{
+    let mut map: std::collections::BTreeMap<String, String> = vars
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+    for (disabled, endpoint) in [
+        // Literal names: the vendor modules exist only with their features.
+        (
+            "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
+            "CLOUDSDK_ALIYUN_METADATA_ENDPOINT",
+        ),
+        (
+            "CLOUDSDK_HUAWEI_METADATA_DISABLED",
+            "CLOUDSDK_HUAWEI_METADATA_ENDPOINT",
+        ),
+    ] {
+        if !map.contains_key(disabled) && !map.contains_key(endpoint) {
+            map.insert(disabled.to_owned(), "true".to_owned());
+        }
+    }
+    crate::credentials::Env::from_vars(map)
+}

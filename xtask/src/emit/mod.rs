@@ -230,8 +230,13 @@ fn credentials_mod() -> TokenStream {
     quote! {
         //! Credentials and their providers: [`Credentials`], the [`ProvideCredentials`] trait
         //! (taken by `ClientBuilder::credentials_provider`), the [`Env`] the default chain reads
-        //! (taken by `ClientBuilder::env`), [`ChainProvider`] and each vendor's providers
-        //! (environment variables, profile files) in [`huawei`] and [`aliyun`].
+        //! (taken by `ClientBuilder::env`), [`ChainProvider`], the refreshing
+        //! [`CredentialsCache`] and [`ProviderConfig`], and the vendor's providers: environment
+        //! variables, profile files, and the network providers for temporary credentials
+        //! (Huawei: `huawei::OidcSts`, `huawei::IdpFederation`, `huawei::EcsMetadata`,
+        //! `huawei::PodIdentity`; Alibaba:
+        //! `aliyun::OidcRoleArn`, `aliyun::RamRoleArn`, `aliyun::EcsRamRole`,
+        //! `aliyun::CredentialsUri`).
         //!
         //! Re-exported from `cloudsdk-core`, the runtime shared by the generated crates.
 
