@@ -423,3 +423,83 @@ async fn configuration_errors_surface_at_build() {
         "{e}"
     );
 }
+
+/// An Alibaba client whose credentials come from the default chain of `vars` (no explicit keys).
+fn ecs_from_chain(emu: &Emulator, vars: &[(&str, String)]) -> aliyun_ecs::ClientBuilder {
+    let mut all: Vec<(String, String)> = vec![
+        (
+            "ALIBABA_CLOUD_REGION_ID".into(),
+            DEFAULT_ALIYUN_REGION.into(),
+        ),
+        ("ALIBABA_CLOUD_ENDPOINT_ECS".into(), emu.endpoint()),
+    ];
+    all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    aliyun_ecs::ClientBuilder::from_env()
+        .env(aliyun_ecs::test_util::test_env(all))
+        .max_attempts(1)
+        .operation_timeout(Duration::from_secs(20))
+}
+
+#[tokio::test]
+async fn sts_exchanges_go_through_the_proxy_and_metadata_never_does() {
+    let emu = Emulator::start().await.unwrap();
+    let token = std::env::temp_dir().join(format!("cloudsdk-network-oidc-{}", std::process::id()));
+    std::fs::write(&token, cloudsdk_emulator::DEFAULT_OIDC_TOKEN).unwrap();
+
+    // OIDC role ARN: AssumeRoleWithOIDC at the STS endpoint, then the call; both proxied.
+    let (proxy, url) = authenticated_proxy().await;
+    let oidc = [
+        (
+            "ALIBABA_CLOUD_ROLE_ARN",
+            format!(
+                "acs:ram::1234567890123456:role/{}",
+                cloudsdk_emulator::DEFAULT_ROLE_NAME
+            ),
+        ),
+        (
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "acs:ram::1234567890123456:oidc-provider/emulator".to_owned(),
+        ),
+        (
+            "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+            token.to_str().unwrap().to_owned(),
+        ),
+        ("CLOUDSDK_ALIYUN_STS_ENDPOINT", emu.endpoint()),
+    ];
+    describe(ecs_from_chain(&emu, &oidc).proxy(url))
+        .await
+        .unwrap();
+    let entries = proxy.entries();
+    assert_eq!(proxy.forwarded(), 2, "{entries:?}");
+    let sts = format!("{}/?Action=AssumeRoleWithOIDC&", emu.endpoint());
+    assert!(entries[0].target.starts_with(&sts), "{entries:?}");
+    // The OIDC token travels in the POST body, never in the URL.
+    assert!(
+        !entries[0]
+            .target
+            .contains(cloudsdk_emulator::DEFAULT_OIDC_TOKEN)
+    );
+    assert!(
+        entries[1].target.contains("SecurityGroupId.1="),
+        "{entries:?}"
+    );
+    assert!(entries.iter().all(|e| e.authorized && e.sent_credentials));
+    assert_eq!(emu.issued_credentials(), 1);
+
+    // ECS RAM role: the instance-metadata requests bypass the proxy; only the call goes through.
+    let (proxy, url) = authenticated_proxy().await;
+    let imds = [("CLOUDSDK_ALIYUN_METADATA_ENDPOINT", emu.endpoint())];
+    describe(ecs_from_chain(&emu, &imds).proxy(url))
+        .await
+        .unwrap();
+    let entries = proxy.entries();
+    assert_eq!(proxy.forwarded(), 1, "{entries:?}");
+    assert!(
+        entries[0]
+            .target
+            .contains("DescribeSecurityGroupReferences")
+            || entries[0].method == "POST"
+    );
+    assert_eq!(emu.issued_credentials(), 2);
+    let _ = std::fs::remove_file(token);
+}
