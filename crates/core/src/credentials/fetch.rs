@@ -12,6 +12,51 @@ use http_body_util::BodyExt;
 use super::{Credentials, CredentialsError, Env, ProvideCredentials, ProvideFuture, TimeSource};
 use crate::http::{HttpRequest, SharedHttpClient};
 
+/// The `User-Agent` of every credential-service request.
+pub(crate) const USER_AGENT: &str = concat!("cloudsdk/", env!("CARGO_PKG_VERSION"), " credentials");
+
+/// `endpoint` as a URL without a trailing `/`: as given when it has a scheme, else with `scheme`.
+pub(crate) fn with_scheme(endpoint: &str, scheme: &str) -> String {
+    let endpoint = endpoint.trim().trim_end_matches('/');
+    if endpoint.contains("://") {
+        endpoint.to_owned()
+    } else {
+        format!("{scheme}://{endpoint}")
+    }
+}
+
+/// The token in the file at `path`, trimmed (read anew on every call: the platform rotates it).
+/// `what` names the file in errors ("the {what} … cannot be read").
+pub(crate) fn read_token(
+    provider: &'static str,
+    what: &str,
+    path: &std::path::Path,
+) -> Result<zeroize::Zeroizing<String>, CredentialsError> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        CredentialsError::unavailable(
+            provider,
+            format!("cannot read the {what} {}: {e}", path.display()),
+        )
+    })?);
+    Ok(zeroize::Zeroizing::new(text.trim().to_owned()))
+}
+
+/// [`read_token`], refusing an empty token.
+pub(crate) fn read_non_empty_token(
+    provider: &'static str,
+    what: &str,
+    path: &std::path::Path,
+) -> Result<zeroize::Zeroizing<String>, CredentialsError> {
+    let token = read_token(provider, what, path)?;
+    if token.is_empty() {
+        return Err(CredentialsError::unavailable(
+            provider,
+            format!("the {what} {} is empty", path.display()),
+        ));
+    }
+    Ok(token)
+}
+
 /// Largest credential-service response read (credentials are a few hundred bytes).
 const MAX_BODY: usize = 256 * 1024;
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::Deserialize;
 
-use super::super::fetch::{Fetched, exchange};
+use super::super::fetch::{Fetched, USER_AGENT, exchange, read_non_empty_token, with_scheme};
 use super::super::{
     Credentials, CredentialsCache, CredentialsError, ProvideCredentials, ProvideFuture,
     ProviderConfig, Timeouts, parse_expiry,
@@ -50,10 +50,6 @@ const METADATA_DEFAULT: &str = "http://100.100.100.200";
 const REFRESH_BEFORE: Duration = Duration::from_secs(15 * 60);
 const DEFAULT_DURATION: u32 = 3600;
 const MIN_DURATION: u32 = 900;
-
-fn user_agent() -> String {
-    format!("cloudsdk/{} credentials", env!("CARGO_PKG_VERSION"))
-}
 
 fn new_cache(config: &ProviderConfig) -> CredentialsCache {
     CredentialsCache::new(REFRESH_BEFORE, config.time_source().clone())
@@ -103,15 +99,6 @@ impl StsLocation {
             }
         });
         with_scheme(&url, "https")
-    }
-}
-
-fn with_scheme(endpoint: &str, scheme: &str) -> String {
-    let endpoint = endpoint.trim().trim_end_matches('/');
-    if endpoint.contains("://") {
-        endpoint.to_owned()
-    } else {
-        format!("{scheme}://{endpoint}")
     }
 }
 
@@ -239,7 +226,7 @@ fn post_form(url: &str, query: &str, body: String) -> Result<http::Request<Bytes
             "application/x-www-form-urlencoded",
         )
         .header(http::header::ACCEPT, "application/json")
-        .header(http::header::USER_AGENT, user_agent())
+        .header(http::header::USER_AGENT, USER_AGENT)
         .body(Bytes::from(body))
         .map_err(|e| format!("invalid STS endpoint {url:?}: {e}"))
 }
@@ -388,19 +375,7 @@ impl OidcRoleArn {
             None => PathBuf::from(self.setting(&None, ENV_OIDC_TOKEN_FILE)?),
         };
         check_duration(Self::NAME, self.duration_seconds)?;
-        let token = std::fs::read_to_string(&path).map_err(|e| {
-            CredentialsError::unavailable(
-                Self::NAME,
-                format!("cannot read the OIDC token file {}: {e}", path.display()),
-            )
-        })?;
-        let token = zeroize::Zeroizing::new(token.trim().to_owned());
-        if token.is_empty() {
-            return Err(CredentialsError::unavailable(
-                Self::NAME,
-                format!("the OIDC token file {} is empty", path.display()),
-            ));
-        }
+        let token = read_non_empty_token(Self::NAME, "OIDC token file", &path)?;
         let session = self
             .session_name
             .clone()
@@ -801,7 +776,7 @@ impl EcsRamRole {
         let mut request = http::Request::builder()
             .method(method.clone())
             .uri(format!("{}{path}", self.base()))
-            .header(http::header::USER_AGENT, user_agent());
+            .header(http::header::USER_AGENT, USER_AGENT);
         if method == http::Method::PUT {
             request = request.header(TOKEN_TTL_HEADER, "21600");
         }
@@ -1005,7 +980,7 @@ impl CredentialsUri {
                 )
             })?;
         let request = http::Request::get(with_scheme(&uri, "http"))
-            .header(http::header::USER_AGENT, user_agent())
+            .header(http::header::USER_AGENT, USER_AGENT)
             .body(Bytes::new())
             .map_err(|e| {
                 CredentialsError::invalid(Self::NAME, format!("invalid credentials URI: {e}"))

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use super::super::fetch::{Fetched, exchange};
+use super::super::fetch::{
+    Fetched, USER_AGENT, exchange, read_non_empty_token, read_token, with_scheme,
+};
 use super::super::{
     Credentials, CredentialsCache, CredentialsError, ProvideCredentials, ProvideFuture,
     ProviderConfig, Timeouts, parse_expiry,
@@ -26,19 +28,6 @@ const IAM_DEFAULT: &str = "https://iam.myhuaweicloud.com";
 const JSON_UTF8: &str = "application/json;charset=UTF-8";
 /// The lifetime the federation asks for (fixed by the Huawei SDK).
 const FEDERATION_DURATION: u32 = 21600;
-
-fn user_agent() -> String {
-    format!("cloudsdk/{} credentials", env!("CARGO_PKG_VERSION"))
-}
-
-fn with_scheme(endpoint: &str, scheme: &str) -> String {
-    let endpoint = endpoint.trim().trim_end_matches('/');
-    if endpoint.contains("://") {
-        endpoint.to_owned()
-    } else {
-        format!("{scheme}://{endpoint}")
-    }
-}
 
 /// `{"credential": {...}}` (or `credentials`, or unwrapped) with the field spellings the Huawei
 /// SDK accepts.
@@ -202,7 +191,7 @@ impl IdpFederation {
     ) -> Result<http::Request<Bytes>, CredentialsError> {
         let mut request = http::Request::post(format!("{}{path}", self.iam()))
             .header(http::header::CONTENT_TYPE, JSON_UTF8)
-            .header(http::header::USER_AGENT, user_agent());
+            .header(http::header::USER_AGENT, USER_AGENT);
         if let Some(idp) = idp {
             request = request.header("x-idp-id", idp);
         }
@@ -215,20 +204,7 @@ impl IdpFederation {
         let path = self.token_file.as_ref().ok_or_else(|| {
             CredentialsError::not_loaded(Self::NAME, "no ID token file configured")
         })?;
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            CredentialsError::unavailable(
-                Self::NAME,
-                format!("cannot read the ID token file {}: {e}", path.display()),
-            )
-        })?;
-        let token = Zeroizing::new(text.trim().to_owned());
-        if token.is_empty() {
-            return Err(CredentialsError::unavailable(
-                Self::NAME,
-                format!("the ID token file {} is empty", path.display()),
-            ));
-        }
-        Ok(token)
+        read_non_empty_token(Self::NAME, "ID token file", path)
     }
 
     async fn fetch(&self) -> Result<Credentials, CredentialsError> {
@@ -407,7 +383,7 @@ impl EcsMetadata {
         let mut request = http::Request::builder()
             .method(method.clone())
             .uri(format!("{}{path}", self.base()))
-            .header(http::header::USER_AGENT, user_agent());
+            .header(http::header::USER_AGENT, USER_AGENT);
         if method == http::Method::PUT {
             request = request.header("x-metadata-token-ttl-seconds", "21600");
         }
@@ -621,20 +597,7 @@ impl OidcSts {
                 format!("neither {ENV_OIDC_ID_TOKEN} nor {ENV_OIDC_TOKEN_FILE} is set"),
             )
         })?;
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            CredentialsError::unavailable(
-                Self::NAME,
-                format!("cannot read the ID token file {path}: {e}"),
-            )
-        })?;
-        let token = Zeroizing::new(text.trim().to_owned());
-        if token.is_empty() {
-            return Err(CredentialsError::unavailable(
-                Self::NAME,
-                format!("the ID token file {path} is empty"),
-            ));
-        }
-        Ok(token)
+        read_non_empty_token(Self::NAME, "ID token file", std::path::Path::new(&path))
     }
 
     fn body(&self, id_token: &str) -> Result<String, CredentialsError> {
@@ -688,7 +651,7 @@ impl OidcSts {
         };
         let request = http::Request::post(format!("{sts}/v5/agencies/assume-with-oidc"))
             .header(http::header::CONTENT_TYPE, JSON_UTF8)
-            .header(http::header::USER_AGENT, user_agent())
+            .header(http::header::USER_AGENT, USER_AGENT)
             .body(Bytes::from(body.as_bytes().to_vec()))
             .map_err(|e| {
                 CredentialsError::invalid(Self::NAME, format!("invalid STS endpoint: {e}"))
@@ -796,17 +759,11 @@ impl PodIdentity {
 
     async fn fetch(&self) -> Result<Credentials, CredentialsError> {
         let (uri, file) = self.settings()?;
-        let text = std::fs::read_to_string(&file).map_err(|e| {
-            CredentialsError::unavailable(
-                Self::NAME,
-                format!("cannot read the token file {file}: {e}"),
-            )
-        })?;
-        let token = Zeroizing::new(text.trim().to_owned());
+        let token = read_token(Self::NAME, "token file", std::path::Path::new(&file))?;
         let request = http::Request::post(with_scheme(&uri, "http"))
             .header(http::header::AUTHORIZATION, token.as_str())
             .header(http::header::CONTENT_TYPE, "application/json")
-            .header(http::header::USER_AGENT, user_agent())
+            .header(http::header::USER_AGENT, USER_AGENT)
             .body(Bytes::from_static(b"{}"))
             .map_err(|e| {
                 CredentialsError::invalid(
