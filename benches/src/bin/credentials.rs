@@ -71,22 +71,7 @@ fn token_file() -> PathBuf {
 
 /// An environment with only `vars`, both metadata providers off unless pointed somewhere.
 fn env(vars: Vec<(&str, String)>) -> Env {
-    let mut all: Vec<(String, String)> = vars.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    for (off, endpoint) in [
-        (
-            "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
-            "CLOUDSDK_ALIYUN_METADATA_ENDPOINT",
-        ),
-        (
-            "CLOUDSDK_HUAWEI_METADATA_DISABLED",
-            "CLOUDSDK_HUAWEI_METADATA_ENDPOINT",
-        ),
-    ] {
-        if !all.iter().any(|(k, _)| k == endpoint) {
-            all.push((off.to_owned(), "true".to_owned()));
-        }
-    }
-    Env::from_vars(all)
+    aliyun_ecs::test_util::test_env(vars)
 }
 
 fn aliyun_vars(emu: &Emulator, provider: &str, token: &str) -> Vec<(&'static str, String)> {
