@@ -15,7 +15,14 @@ crates=(cloudsdk-core huawei-ecs-v2 huawei-vpc-v3 aliyun-ecs cloudsdk-emulator)
 
 args=()
 for c in "${crates[@]}"; do args+=(-p "$c"); done
-cargo package --locked "${args[@]}"
+# Verification builds the packaged crates against each other through a temporary registry, and
+# cargo never rebuilds a registry crate whose version it has built before: in the shared target
+# directory a second run would verify against the core packaged by the first. So packaging gets
+# a target directory of its own, emptied first.
+verify=target/package-verify
+rm -rf "$verify"
+cargo package --locked --target-dir "$verify" "${args[@]}"
+packages="$verify/package"
 
 scratch=target/package-tests
 rm -rf "$scratch"
@@ -24,7 +31,7 @@ members=()
 patches=()
 for c in "${crates[@]}"; do
     version=$(cargo pkgid -p "$c" | sed 's/.*[#@]//')
-    tar -xzf "target/package/$c-$version.crate" -C "$scratch"
+    tar -xzf "$packages/$c-$version.crate" -C "$scratch"
     members+=("\"$c-$version\"")
     patches+=("$c = { path = \"$c-$version\" }")
 done
@@ -48,5 +55,5 @@ CARGO_TARGET_DIR="$PWD/target" cargo test --manifest-path "$scratch/Cargo.toml" 
 
 for c in "${crates[@]}"; do
     version=$(cargo pkgid -p "$c" | sed 's/.*[#@]//')
-    printf '%-20s %8s bytes\n' "$c" "$(stat -c %s "target/package/$c-$version.crate")"
+    printf '%-20s %8s bytes\n' "$c" "$(stat -c %s "$packages/$c-$version.crate")"
 done
