@@ -8,7 +8,13 @@
 //! target/release/e2e [--endpoint URL] [--ak AK --sk SK] [--project-id ID]
 //!                    [--rounds 5] [--seq-calls 2000] [--conc-calls 10000] [--concurrency 64]
 //!                    [--alloc-calls 1000] [--only OP[,OP…]] [--tsv PATH] [--alloc-tsv PATH]
+//!                    [--profile sdk|floor|sdk-concurrent|floor-concurrent]
 //! ```
+//!
+//! `--profile sdk|floor` makes only `--seq-calls` sequential calls of each operation through one
+//! implementation (`sdk-concurrent|floor-concurrent`: `--conc-calls` calls, `--concurrency` in
+//! flight) and reports nothing: run it under a profiler, once per implementation, e.g.
+//! `valgrind --tool=callgrind target/release/e2e --endpoint URL --profile sdk --seq-calls 2000`.
 //!
 //! Without `--endpoint` it starts `cloudsdk-emulator` (next to its own executable) on a free
 //! loopback port and stops it at the end. Each round measures every (operation, mode) with the
@@ -138,6 +144,10 @@ struct Args {
     only: Vec<Op>,
     tsv: Option<String>,
     alloc_tsv: Option<String>,
+    /// `--profile sdk|floor` (`seq-calls` sequential calls of each operation through one
+    /// implementation) or `sdk-concurrent|floor-concurrent` (`conc-calls` calls, `concurrency`
+    /// in flight), and no report: for a profiler such as `valgrind --tool=callgrind`.
+    profile: Option<(Impl, Mode)>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -154,6 +164,7 @@ fn parse_args() -> Result<Args, String> {
         only: Op::ALL.to_vec(),
         tsv: None,
         alloc_tsv: None,
+        profile: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -176,6 +187,19 @@ fn parse_args() -> Result<Args, String> {
             "--alloc-calls" => a.alloc_calls = number(value()?)?,
             "--tsv" => a.tsv = Some(value()?),
             "--alloc-tsv" => a.alloc_tsv = Some(value()?),
+            "--profile" => {
+                a.profile = Some(match value()?.as_str() {
+                    "sdk" => (Impl::Sdk, Mode::Sequential),
+                    "floor" => (Impl::Floor, Mode::Sequential),
+                    "sdk-concurrent" => (Impl::Sdk, Mode::Concurrent),
+                    "floor-concurrent" => (Impl::Floor, Mode::Concurrent),
+                    other => {
+                        return Err(format!(
+                            "--profile: sdk, floor, sdk-concurrent or floor-concurrent, not {other}"
+                        ));
+                    }
+                });
+            }
             "--only" => {
                 let v = value()?;
                 a.only = v
@@ -959,7 +983,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: e2e [--endpoint URL] [--ak AK --sk SK] [--project-id ID] [--rounds N] \
                  [--seq-calls N] [--conc-calls N] [--concurrency N] [--alloc-calls N] \
-                 [--only OP,…] [--tsv PATH] [--alloc-tsv PATH]"
+                 [--only OP,…] [--tsv PATH] [--alloc-tsv PATH] [--profile sdk|floor|sdk-concurrent|floor-concurrent]"
             );
             let ops: Vec<&str> = Op::ALL.iter().map(|o| o.id()).collect();
             eprintln!("operations: {}", ops.join(", "));
@@ -991,6 +1015,20 @@ fn run(args: &Args) -> Result<(), BoxError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if let Some((imp, mode)) = args.profile {
+        return rt.block_on(async {
+            let ctx = Arc::new(Ctx::new(&endpoint, args)?);
+            for &op in &args.only {
+                match mode {
+                    Mode::Sequential => sequential(&ctx, op, imp, args.seq_calls).await?,
+                    Mode::Concurrent => {
+                        concurrent(&ctx, op, imp, args.conc_calls, args.concurrency).await?
+                    }
+                };
+            }
+            Ok(())
+        });
+    }
     let results = rt.block_on(async {
         let ctx = Arc::new(Ctx::new(&endpoint, args)?);
         bench(ctx, args).await
