@@ -89,6 +89,7 @@ impl From<reqwest::Client> for SharedHttpClient {
         Self::new(ReqwestHttpClient {
             client,
             connect_timeout: None,
+            origins: OriginCache::default(),
         })
     }
 }
@@ -593,11 +594,57 @@ impl fmt::Debug for NetworkSettings {
 }
 
 /// The default client: reqwest on rustls.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct ReqwestHttpClient {
     client: reqwest::Client,
     /// The connect timeout the SDK configured (only for the client it built itself).
     connect_timeout: Option<Duration>,
+    origins: OriginCache,
+}
+
+/// Most origins one client keeps parsed (the API endpoint, STS, IAM, a few more).
+const MAX_CACHED_ORIGINS: usize = 8;
+
+/// The parsed `scheme://authority` of the origins a client sends to, so that turning a
+/// request's `http::Uri` into the `Url` reqwest wants parses only its path and query, not the
+/// whole URL again (the host goes through IDNA processing on every full parse: most of the
+/// conversion's cost). The result is the same `Url` a full parse gives (tested).
+#[derive(Debug, Default)]
+struct OriginCache(std::sync::RwLock<Vec<(String, String, reqwest::Url)>>);
+
+impl OriginCache {
+    fn url(&self, uri: &http::Uri) -> Result<reqwest::Url, HttpError> {
+        let parse =
+            |uri: &http::Uri| reqwest::Url::parse(&uri.to_string()).map_err(HttpError::other);
+        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+            return parse(uri);
+        };
+        let authority = authority.as_str();
+        let cached = self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .find(|(s, a, _)| s == scheme && a == authority)
+            .map(|(_, _, origin)| origin.clone());
+        let Some(mut url) = cached else {
+            let url = parse(uri)?;
+            let mut origin = url.clone();
+            origin.set_path("");
+            origin.set_query(None);
+            let mut origins = self
+                .0
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if origins.len() < MAX_CACHED_ORIGINS {
+                origins.push((scheme.to_owned(), authority.to_owned(), origin));
+            }
+            return Ok(url);
+        };
+        url.set_path(uri.path());
+        url.set_query(uri.query());
+        Ok(url)
+    }
 }
 
 fn install_crypto_provider() {
@@ -629,7 +676,24 @@ impl ReqwestHttpClient {
         Ok(Self {
             client,
             connect_timeout: Some(connect_timeout),
+            origins: OriginCache::default(),
         })
+    }
+
+    /// The reqwest request for `request`, its URL from the origin cache. A request with
+    /// extensions (never one of the SDK's) goes through reqwest's own conversion, which keeps
+    /// them.
+    fn reqwest_request(&self, request: HttpRequest) -> Result<reqwest::Request, HttpError> {
+        if !request.extensions().is_empty() {
+            return reqwest::Request::try_from(request).map_err(|e| self.classify(e));
+        }
+        let (parts, body) = request.into_parts();
+        let url = self.origins.url(&parts.uri)?;
+        let mut request = reqwest::Request::new(parts.method, url);
+        *request.headers_mut() = parts.headers;
+        *request.version_mut() = parts.version;
+        *request.body_mut() = Some(body.into());
+        Ok(request)
     }
 
     fn classify(&self, e: reqwest::Error) -> HttpError {
@@ -698,7 +762,7 @@ fn body_error(e: reqwest::Error) -> HttpError {
 impl HttpClient for ReqwestHttpClient {
     fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
         Box::pin(async move {
-            let request = reqwest::Request::try_from(request).map_err(|e| self.classify(e))?;
+            let request = self.reqwest_request(request)?;
             let response = self
                 .client
                 .execute(request)
@@ -740,6 +804,34 @@ mod tests {
             BuildError::InvalidConfig { item, reason } => (item, reason),
             other => panic!("expected InvalidConfig, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn cached_origins_give_the_url_a_full_parse_gives() {
+        let cache = OriginCache::default();
+        let uris = [
+            "https://vpc.cn-north-4.myhuaweicloud.com/v3/p/vpc/security-groups/sg-1",
+            "https://vpc.cn-north-4.myhuaweicloud.com/v3/p/vpc/security-groups/a%2Fb%20c",
+            "https://vpc.cn-north-4.myhuaweicloud.com/a/./b/../c//d?x=1&y=%2F&z",
+            "https://vpc.cn-north-4.myhuaweicloud.com/?",
+            "https://vpc.cn-north-4.myhuaweicloud.com/",
+            "https://vpc.cn-north-4.myhuaweicloud.com",
+            "https://vpc.cn-north-4.myhuaweicloud.com/%7e~'!*()?a=%E4%B8%AD&b=[]",
+            "https://VPC.CN-NORTH-4.myhuaweicloud.com:443/p?q",
+            "http://127.0.0.1:8080/?Action=X&Signature=a%2Bb%3D",
+            "http://127.0.0.1:8080/v2.1/p/servers/s/os-security-groups",
+            "http://user:pw@[::1]:9/x?y",
+        ];
+        for round in 0..2 {
+            for raw in uris {
+                let uri: http::Uri = raw.parse().unwrap();
+                let expected = reqwest::Url::parse(&uri.to_string()).unwrap();
+                let got = cache.url(&uri).unwrap();
+                assert_eq!(got.as_str(), expected.as_str(), "{raw} (round {round})");
+            }
+        }
+        let cached = cache.0.read().unwrap().len();
+        assert_eq!(cached, 4, "one entry per scheme and authority as written");
     }
 
     #[test]
