@@ -140,6 +140,10 @@ impl Format {
             Format::Xml => "application/xml",
         }
     }
+
+    fn accept_header(self) -> http::HeaderValue {
+        http::HeaderValue::from_static(self.accept())
+    }
 }
 
 /// A value that can be an RPC parameter. `None` values are skipped.
@@ -450,6 +454,10 @@ impl AliyunClientBuilder {
                 credentials: creds,
                 algorithm: self.algorithm,
                 format: self.format,
+                version_header: crate::validate::header_value(
+                    "service_version",
+                    self.service.version,
+                )?,
             }),
         })
     }
@@ -470,6 +478,8 @@ struct Inner {
     credentials: CredentialSource,
     algorithm: SignatureAlgorithm,
     format: Format,
+    /// `service.version` as a header value, made once.
+    version_header: http::HeaderValue,
 }
 
 /// `InvalidTimeStamp.Expired`: the `x-acs-date` / `Timestamp` is more than 15 minutes away from
@@ -552,7 +562,7 @@ impl AliyunClient {
         let outcome = self
             .inner
             .runtime
-            .run(product, request.action, async {
+            .run(product, request.action, || async {
                 match self.inner.credentials.resolve().await {
                     Ok(credentials) => {
                         let call = AliyunCall {
@@ -595,13 +605,14 @@ const V2_COMMON_PARAMETERS: &[&str] = &[
     "Signature",
 ];
 
-fn header_map(headers: &[(&str, &str)]) -> Result<http::HeaderMap, ConstructionError> {
-    let mut map = http::HeaderMap::with_capacity(headers.len());
-    for (n, v) in headers {
-        crate::validate::insert_header(&mut map, n, v)?;
-    }
-    Ok(map)
-}
+const X_ACS_ACTION: http::HeaderName = http::HeaderName::from_static("x-acs-action");
+const X_ACS_VERSION: http::HeaderName = http::HeaderName::from_static("x-acs-version");
+const X_ACS_DATE: http::HeaderName = http::HeaderName::from_static("x-acs-date");
+const X_ACS_NONCE: http::HeaderName = http::HeaderName::from_static("x-acs-signature-nonce");
+const X_ACS_CONTENT_SHA256: http::HeaderName =
+    http::HeaderName::from_static("x-acs-content-sha256");
+const EMPTY_PAYLOAD_SHA256: http::HeaderValue =
+    http::HeaderValue::from_static(sign::EMPTY_PAYLOAD_SHA256);
 
 impl AliyunCall<'_> {
     fn params(&self) -> Vec<(&str, &str)> {
@@ -616,18 +627,19 @@ impl AliyunCall<'_> {
     fn sign_v3(
         &self,
         path: &str,
-        date: &str,
+        date: String,
     ) -> Result<(http::HeaderMap, String), ConstructionError> {
         let (inner, credentials) = (self.inner, self.credentials);
         let nonce = sign::aliyun_v3::new_nonce();
-        let mut h: Vec<(&str, &str)> = vec![
+        let mut h: Vec<(&str, &str)> = Vec::with_capacity(10);
+        h.extend([
             ("host", inner.endpoint.host.as_str()),
             ("x-acs-action", self.request.action),
             ("x-acs-version", inner.service.version),
-            ("x-acs-date", date),
-            ("x-acs-signature-nonce", &nonce),
+            ("x-acs-date", date.as_str()),
+            ("x-acs-signature-nonce", nonce.as_str()),
             ("x-acs-content-sha256", sign::EMPTY_PAYLOAD_SHA256),
-        ];
+        ]);
         if let Some(token) = credentials.security_token() {
             h.push(("x-acs-security-token", token));
             h.push(("x-acs-accesskey-id", credentials.access_key_id()));
@@ -655,8 +667,23 @@ impl AliyunCall<'_> {
             &signed.string_to_sign,
             credentials.security_token(),
         );
-        h.push(("authorization", &signed.authorization));
-        Ok((header_map(&h)?, signed.canonical_query))
+        drop(h);
+        // The same headers, in the same order, as signed.
+        let mut map = crate::validate::HeaderBuilder::with_capacity(11);
+        map.shared(http::header::HOST, &inner.endpoint.host_header);
+        map.copied(X_ACS_ACTION.as_str(), self.request.action)?;
+        map.shared(X_ACS_VERSION, &inner.version_header);
+        map.owned(X_ACS_DATE, date)?;
+        map.owned(X_ACS_NONCE, nonce)?;
+        map.shared(X_ACS_CONTENT_SHA256, &EMPTY_PAYLOAD_SHA256);
+        if let Some(token) = credentials.security_token() {
+            map.copied("x-acs-security-token", token)?;
+            map.copied("x-acs-accesskey-id", credentials.access_key_id())?;
+        }
+        map.shared(http::header::ACCEPT, &inner.format.accept_header());
+        map.shared(http::header::USER_AGENT, &inner.runtime.user_agent_header);
+        map.owned(http::header::AUTHORIZATION, signed.authorization)?;
+        Ok((map.finish(), signed.canonical_query))
     }
 
     /// RPC `HMAC-SHA1`: everything in the query; returns the headers and the signed query.
@@ -690,14 +717,13 @@ impl AliyunCall<'_> {
             &signed.string_to_sign,
             credentials.security_token(),
         );
-        let headers = header_map(&[
-            ("host", inner.endpoint.host.as_str()),
-            ("x-acs-action", self.request.action),
-            ("x-acs-version", inner.service.version),
-            ("accept", inner.format.accept()),
-            ("user-agent", inner.runtime.user_agent.as_str()),
-        ])?;
-        Ok((headers, signed.signed_query))
+        let mut map = crate::validate::HeaderBuilder::with_capacity(5);
+        map.shared(http::header::HOST, &inner.endpoint.host_header);
+        map.copied(X_ACS_ACTION.as_str(), self.request.action)?;
+        map.shared(X_ACS_VERSION, &inner.version_header);
+        map.shared(http::header::ACCEPT, &inner.format.accept_header());
+        map.shared(http::header::USER_AGENT, &inner.runtime.user_agent_header);
+        Ok((map.finish(), signed.signed_query))
     }
 }
 
@@ -707,7 +733,7 @@ impl Protocol for AliyunCall<'_> {
         let path = format!("{}/", endpoint.base_path);
         let date = sign::aliyun_v2::format_timestamp(now);
         let (headers, query) = match self.inner.algorithm {
-            SignatureAlgorithm::V3 => self.sign_v3(&path, &date)?,
+            SignatureAlgorithm::V3 => self.sign_v3(&path, date)?,
             SignatureAlgorithm::V2 => self.sign_v2(&date)?,
         };
         let mut url = String::with_capacity(endpoint.origin.len() + path.len() + 1 + query.len());

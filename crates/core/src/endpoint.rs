@@ -10,6 +10,8 @@ pub(crate) struct Endpoint {
     pub origin: String,
     /// `host[:port]`, the value of the `Host` header.
     pub host: String,
+    /// `host` as a header value, made once.
+    pub host_header: http::HeaderValue,
     /// Path prefix, empty or starting with `/`, without a trailing `/`.
     pub base_path: String,
 }
@@ -57,9 +59,12 @@ impl Endpoint {
             None => host.to_owned(),
         };
         let base_path = url.path().trim_end_matches('/').to_owned();
+        let host_header = http::HeaderValue::from_str(&host)
+            .map_err(|_| invalid("the host is not a valid header value"))?;
         Ok(Endpoint {
             origin: format!("{}://{host}", url.scheme()),
             host,
+            host_header,
             base_path,
         })
     }

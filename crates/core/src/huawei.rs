@@ -451,48 +451,59 @@ const JSON: &str = "application/json";
 /// One Huawei operation: everything needed to sign its attempts.
 struct HuaweiCall<'a> {
     method: http::Method,
-    origin: &'a str,
-    host: &'a str,
+    endpoint: &'a Endpoint,
     path: &'a str,
     query: &'a [(&'a str, &'a str)],
     project_id: Option<&'a str>,
-    user_agent: &'a str,
+    runtime: &'a Runtime,
     credentials: &'a Credentials,
     body: Option<&'a RequestBody>,
     redactor: Redactor,
 }
 
+/// Most headers a Huawei request signs.
+const MAX_SIGNED_HEADERS: usize = 6;
+
+const X_SDK_DATE: http::HeaderName = http::HeaderName::from_static("x-sdk-date");
+const X_PROJECT_ID: http::HeaderName = http::HeaderName::from_static("x-project-id");
+const X_SECURITY_TOKEN: http::HeaderName = http::HeaderName::from_static("x-security-token");
+const JSON_HEADER: http::HeaderValue = http::HeaderValue::from_static(JSON);
+
 impl HuaweiCall<'_> {
-    /// The headers to sign, in the order they are sent.
-    fn headers<'h>(&'h self, date: &'h str) -> Vec<(&'h str, &'h str)> {
+    /// The headers to sign, in the order they are sent: `(list, count)`.
+    fn headers<'h>(&'h self, date: &'h str) -> ([(&'h str, &'h str); MAX_SIGNED_HEADERS], usize) {
         let content_type = self.body.map_or(JSON, |b| b.content_type);
-        let mut headers: Vec<(&str, &str)> = vec![
+        let mut headers = [("", ""); MAX_SIGNED_HEADERS];
+        headers[..4].copy_from_slice(&[
             ("Content-Type", content_type),
-            ("Host", self.host),
-            ("User-Agent", self.user_agent),
+            ("Host", self.endpoint.host.as_str()),
+            ("User-Agent", self.runtime.user_agent.as_str()),
             (sign::huawei::HEADER_SDK_DATE, date),
-        ];
+        ]);
+        let mut n = 4;
         if let Some(p) = self.project_id {
-            headers.push(("X-Project-Id", p));
+            headers[n] = ("X-Project-Id", p);
+            n += 1;
         }
         if let Some(t) = self.credentials.security_token() {
-            headers.push(("X-Security-Token", t));
+            headers[n] = ("X-Security-Token", t);
+            n += 1;
         }
-        headers
+        (headers, n)
     }
 }
 
 impl Protocol for HuaweiCall<'_> {
     fn sign_attempt(&self, now: OffsetDateTime) -> Result<HttpRequest, ConstructionError> {
         let date = sign::huawei::format_sdk_date(now);
-        let headers = self.headers(&date);
+        let (headers, n) = self.headers(&date);
         let body = self.body.map_or_else(Bytes::new, |b| b.bytes.clone());
         let input = sign::huawei::SigningInput {
             method: self.method.as_str(),
-            host: self.host,
+            host: &self.endpoint.host,
             path: self.path,
             query: self.query,
-            headers: &headers,
+            headers: &headers[..n],
             body: &body,
         };
         let signed = sign::huawei::sign(
@@ -507,26 +518,38 @@ impl Protocol for HuaweiCall<'_> {
             &signed.string_to_sign,
             self.credentials.security_token(),
         );
+        let origin = &self.endpoint.origin;
         let mut url = String::with_capacity(
-            self.origin.len() + self.path.len() + 1 + signed.canonical_query.len(),
+            origin.len() + self.path.len() + 1 + signed.canonical_query.len(),
         );
-        url.push_str(self.origin);
+        url.push_str(origin);
         url.push_str(self.path);
         if !signed.canonical_query.is_empty() {
             url.push('?');
             url.push_str(&signed.canonical_query);
         }
-        let mut map = http::HeaderMap::with_capacity(headers.len() + 2);
-        for (n, v) in &headers {
-            crate::validate::insert_header(&mut map, n, v)?;
+        // The same headers, in the same order, as signed.
+        let mut map = crate::validate::HeaderBuilder::with_capacity(n + 2);
+        match self.body {
+            None => map.shared(http::header::CONTENT_TYPE, &JSON_HEADER),
+            Some(b) => map.copied("Content-Type", b.content_type)?,
         }
-        for (n, v) in &signed.added_headers {
-            if !map.contains_key(n.as_str()) {
-                crate::validate::insert_header(&mut map, n, v)?;
+        map.shared(http::header::HOST, &self.endpoint.host_header);
+        map.shared(http::header::USER_AGENT, &self.runtime.user_agent_header);
+        map.owned(X_SDK_DATE, date)?;
+        if let Some(p) = self.project_id {
+            map.copied(X_PROJECT_ID.as_str(), p)?;
+        }
+        if let Some(t) = self.credentials.security_token() {
+            map.copied(X_SECURITY_TOKEN.as_str(), t)?;
+        }
+        for (name, value) in &signed.added_headers {
+            if !map.contains(name) {
+                map.copied(name, value)?;
             }
         }
-        crate::validate::insert_header(&mut map, "Authorization", &signed.authorization)?;
-        crate::validate::http_request(self.method.clone(), &url, map, body)
+        map.owned(http::header::AUTHORIZATION, signed.authorization)?;
+        crate::validate::http_request(self.method.clone(), &url, map.finish(), body)
     }
 
     fn parse_error(&self, received: &Received) -> crate::error::ErrorMetadata {
@@ -556,7 +579,15 @@ fn is_clock_skew(meta: &crate::error::ErrorMetadata) -> bool {
             .is_some_and(|m| m.to_ascii_lowercase().contains("signature expired"))
 }
 
+/// A path parameter, checked and percent-encoded (it stays in its segment), as `path` puts it in.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn encode_param(name: &'static str, value: &str) -> Result<String, ConstructionError> {
+    check_param(name, value)?;
+    Ok(sign::encode::percent_encode(value))
+}
+
+/// Why a path parameter cannot be sent (its encoded form would not name one segment).
+fn check_param(name: &'static str, value: &str) -> Result<(), ConstructionError> {
     if value.is_empty() {
         return Err(ConstructionError::new(name, "must not be empty"));
     }
@@ -569,7 +600,7 @@ pub(crate) fn encode_param(name: &'static str, value: &str) -> Result<String, Co
     if value.contains('/') {
         return Err(ConstructionError::new(name, "must not contain '/'"));
     }
-    Ok(sign::encode::percent_encode(value))
+    Ok(())
 }
 
 #[derive(serde::Deserialize)]
@@ -636,7 +667,7 @@ impl HuaweiClient {
 
     /// Validates the input (before any I/O), then runs the operation under its deadline.
     async fn call(&self, request: &RestRequest) -> (Outcome, Redactor) {
-        let (method, params) = match validate_request(request) {
+        let method = match validate_request(request) {
             Ok(v) => v,
             Err(e) => return (Failure::from(e).into(), Redactor::none()),
         };
@@ -645,8 +676,8 @@ impl HuaweiClient {
         let outcome = self
             .inner
             .runtime
-            .run(service, request.operation, async {
-                self.operate(request, method, &params, &mut redactor)
+            .run(service, request.operation, || async {
+                self.operate(request, method, &mut redactor)
                     .await
                     .unwrap_or_else(Outcome::Failed)
             })
@@ -659,12 +690,11 @@ impl HuaweiClient {
         &self,
         request: &RestRequest,
         method: http::Method,
-        params: &[Option<String>],
         redactor_out: &mut Redactor,
     ) -> Result<Outcome, Failure> {
         let credentials = self.inner.credentials.resolve().await?;
         let project_id = self.resolve_project_id(&credentials).await?;
-        let path = self.path(request, params, &project_id);
+        let path = self.path(request, project_id);
         let query: Vec<(&str, &str)> = request
             .query
             .iter()
@@ -672,12 +702,11 @@ impl HuaweiClient {
             .collect();
         let call = HuaweiCall {
             method,
-            origin: &self.inner.endpoint.origin,
-            host: &self.inner.endpoint.host,
+            endpoint: &self.inner.endpoint,
             path: &path,
             query: &query,
-            project_id: Some(&project_id),
-            user_agent: &self.inner.runtime.user_agent,
+            project_id: Some(project_id),
+            runtime: &self.inner.runtime,
             credentials: &credentials,
             body: request.body.as_ref(),
             redactor: Redactor::new(credentials.security_token()),
@@ -687,14 +716,25 @@ impl HuaweiClient {
         Ok(outcome)
     }
 
-    /// The endpoint's base path followed by the request's parts.
-    fn path(&self, request: &RestRequest, params: &[Option<String>], project_id: &str) -> String {
-        let mut path = self.inner.endpoint.base_path.clone();
-        for (part, encoded) in request.path.iter().zip(params) {
+    /// The endpoint's base path followed by the request's parts, parameters percent-encoded
+    /// (checked by `validate_request`).
+    fn path(&self, request: &RestRequest, project_id: &str) -> String {
+        let base = &self.inner.endpoint.base_path;
+        let len = request.path.iter().map(|part| match part {
+            PathPart::Literal(s) => s.len(),
+            PathPart::ProjectId => project_id.len(),
+            PathPart::Param { value, .. } => value.len(),
+        });
+        // Room for the encoded parameters' usual size (unreserved characters) and a leading `/`.
+        let mut path = String::with_capacity(1 + base.len() + len.sum::<usize>());
+        path.push_str(base);
+        for part in &request.path {
             match part {
                 PathPart::Literal(s) => path.push_str(s),
-                PathPart::ProjectId => path.push_str(&sign::encode::percent_encode(project_id)),
-                PathPart::Param { .. } => path.push_str(encoded.as_deref().unwrap_or_default()),
+                PathPart::ProjectId => sign::encode::percent_encode_into(project_id, &mut path),
+                PathPart::Param { value, .. } => {
+                    sign::encode::percent_encode_into(value, &mut path)
+                }
             }
         }
         if !path.starts_with('/') {
@@ -703,14 +743,22 @@ impl HuaweiClient {
         path
     }
 
-    async fn resolve_project_id(&self, credentials: &Credentials) -> Result<String, Failure> {
+    async fn resolve_project_id(&self, credentials: &Credentials) -> Result<&str, Failure> {
         if let Some(p) = &self.inner.project_id {
-            return Ok(p.clone());
+            return Ok(p);
         }
-        self.inner
-            .discovered_project_id
-            .get_or_try_init(|| self.discover_project_id(credentials))
-            .await
+        if let Some(p) = self.inner.discovered_project_id.get() {
+            return Ok(p);
+        }
+        // Boxed: the lookup (a whole IAM call) runs once per client, and inline it would make
+        // every operation's future as large as two calls.
+        Box::pin(
+            self.inner
+                .discovered_project_id
+                .get_or_try_init(|| self.discover_project_id(credentials)),
+        )
+        .await
+        .map(String::as_str)
     }
 
     async fn discover_project_id(&self, credentials: &Credentials) -> Result<String, Failure> {
@@ -724,12 +772,11 @@ impl HuaweiClient {
         let query = [("name", region.as_str())];
         let call = HuaweiCall {
             method: http::Method::GET,
-            origin: &iam.origin,
-            host: &iam.host,
+            endpoint: iam,
             path: &path,
             query: &query,
             project_id: None,
-            user_agent: &self.inner.runtime.user_agent,
+            runtime: &self.inner.runtime,
             credentials,
             body: None,
             redactor: Redactor::new(credentials.security_token()),
@@ -768,7 +815,7 @@ impl HuaweiClient {
         let outcome = self
             .inner
             .runtime
-            .run("iam", "ResolveProjectId", async {
+            .run("iam", "ResolveProjectId", || async {
                 let resolved = async {
                     let credentials = self.inner.credentials.resolve().await?;
                     self.resolve_project_id(&credentials).await
@@ -789,7 +836,7 @@ impl HuaweiClient {
             .await;
         match (outcome, found) {
             (Outcome::Failed(f), _) => Err(f.into_sdk()),
-            (_, Some(p)) => Ok(p),
+            (_, Some(p)) => Ok(p.to_owned()),
             (_, None) => Err(SdkError::Construction(ConstructionError::new(
                 "project_id",
                 "the project id could not be resolved",
@@ -799,23 +846,19 @@ impl HuaweiClient {
 }
 
 /// Input validation, before any I/O: the method and the path parameters.
-fn validate_request(
-    request: &RestRequest,
-) -> Result<(http::Method, Vec<Option<String>>), ConstructionError> {
+fn validate_request(request: &RestRequest) -> Result<http::Method, ConstructionError> {
     let method = http::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
         ConstructionError::new(
             "method",
             format!("{:?} is not an HTTP method", request.method),
         )
     })?;
-    let mut params = Vec::with_capacity(request.path.len());
     for part in &request.path {
-        params.push(match part {
-            PathPart::Param { name, value } => Some(encode_param(name, value)?),
-            _ => None,
-        });
+        if let PathPart::Param { name, value } = part {
+            check_param(name, value)?;
+        }
     }
-    Ok((method, params))
+    Ok(method)
 }
 
 /// The one project of an IAM `GET /v3/projects?name=<region>` answer.

@@ -127,18 +127,18 @@ impl<T: Clone, E: Clone> SingleFlight<T, E> {
     }
 
     /// The cached value, or the result of `lookup` (run by one caller at a time).
-    pub(crate) async fn get_or_try_init<F, Fut>(&self, lookup: F) -> Result<T, E>
+    pub(crate) async fn get_or_try_init<F, Fut>(&self, lookup: F) -> Result<&T, E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
         if let Some(v) = self.value.get() {
-            return Ok(v.clone());
+            return Ok(v);
         }
         let (failures_seen, _) = self.failures();
         let _flight = self.flight.lock().await;
         if let Some(v) = self.value.get() {
-            return Ok(v.clone());
+            return Ok(v);
         }
         // A lookup failed while this caller waited: it shares that failure instead of
         // starting another lookup.
@@ -148,7 +148,7 @@ impl<T: Clone, E: Clone> SingleFlight<T, E> {
             return Err(e);
         }
         match lookup().await {
-            Ok(v) => Ok(self.value.get_or_init(|| v).clone()),
+            Ok(v) => Ok(self.value.get_or_init(|| v)),
             Err(e) => {
                 let mut guard = self.failed.lock().unwrap_or_else(|p| p.into_inner());
                 guard.0 += 1;
@@ -180,6 +180,7 @@ mod tests {
                     Err::<String, _>("IAM is down".to_owned())
                 })
                 .await
+                .cloned()
             }));
         }
         for t in tasks {
@@ -190,11 +191,11 @@ mod tests {
         let v = cell
             .get_or_try_init(|| async { Ok::<_, String>("p1".to_owned()) })
             .await;
-        assert_eq!(v.as_deref(), Ok("p1"));
+        assert_eq!(v.map(String::as_str), Ok("p1"));
         let v = cell
             .get_or_try_init(|| async { Err::<String, _>("not called".to_owned()) })
             .await;
-        assert_eq!(v.as_deref(), Ok("p1"));
+        assert_eq!(v.map(String::as_str), Ok("p1"));
         assert_eq!(cell.get().map(String::as_str), Some("p1"));
     }
 }

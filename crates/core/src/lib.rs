@@ -27,6 +27,7 @@ pub mod serde_helpers;
 pub mod sign;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+mod timer;
 mod validate;
 
 pub use credentials::Credentials;

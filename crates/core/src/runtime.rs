@@ -236,6 +236,8 @@ pub(crate) struct Runtime {
     operation_timeout: Option<Duration>,
     max_response_bytes: usize,
     pub(crate) user_agent: String,
+    /// `user_agent` as a header value, made once.
+    pub(crate) user_agent_header: http::HeaderValue,
     clock_skew_correction: bool,
     /// Seconds to add to the local clock when signing (server time − local time), learnt from
     /// the `Date` header of a clock-skew error. Shared by the client's clones (the runtime sits
@@ -363,6 +365,7 @@ impl Runtime {
     ) -> Result<Self, BuildError> {
         let retry = validate_settings(settings)?;
         let user_agent = user_agent(settings, crate_name, crate_version)?;
+        let user_agent_header = crate::validate::header_value("user_agent_suffix", &user_agent)?;
         Ok(Runtime {
             http,
             retry,
@@ -370,6 +373,7 @@ impl Runtime {
             operation_timeout: settings.operation_timeout,
             max_response_bytes: settings.max_response_bytes,
             user_agent,
+            user_agent_header,
             clock_skew_correction: settings.clock_skew_correction,
             clock_offset: AtomicI64::new(0),
         })
@@ -606,29 +610,32 @@ impl std::fmt::Debug for HeaderNames<'_> {
 impl Runtime {
     /// Runs a whole operation (identity, endpoint, attempts) under ONE deadline, the operation
     /// timeout, inside the operation's span.
-    pub(crate) async fn run(
+    ///
+    /// `operation` makes the operation's future: created here, it is stored once, inside the
+    /// timeout (a future passed by value would be stored twice in this function's state, as the
+    /// argument and as the awaited timeout, and moved between them).
+    pub(crate) async fn run<F, Fut>(
         &self,
         service: &'static str,
-        operation: &'static str,
-        operation_future: impl Future<Output = Outcome>,
-    ) -> Outcome {
+        operation_name: &'static str,
+        operation: F,
+    ) -> Outcome
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Outcome>,
+    {
         let span = tracing::info_span!(
             "operation",
             service = service,
-            operation = operation,
+            operation = operation_name,
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
         let started = Instant::now();
-        let Some(limit) = self.operation_timeout else {
-            return operation_future.instrument(span).await;
-        };
-        match tokio::time::timeout(limit, operation_future)
+        crate::timer::timeout(self.operation_timeout, operation())
             .instrument(span.clone())
             .await
-        {
-            Ok(outcome) => outcome,
-            Err(_) => {
+            .unwrap_or_else(|crate::timer::Elapsed(limit)| {
                 let _g = span.enter();
                 tracing::warn!(limit = ?limit, "operation timed out");
                 Outcome::Failed(Failure::Timeout(TimeoutError::new(
@@ -636,8 +643,7 @@ impl Runtime {
                     limit,
                     started.elapsed(),
                 )))
-            }
-        }
+            })
     }
 
     /// The attempt loop: attempt, classify, back off, until an outcome.
@@ -691,30 +697,21 @@ impl Runtime {
         protocol: &dyn Protocol,
         attempt: u32,
     ) -> Result<Received, AttemptError> {
-        let request = protocol
-            .sign_attempt(self.signing_time())
-            .map_err(AttemptError::Construction)?;
-        tracing::debug!(
-            attempt,
-            method = %request.method(),
-            host = request.uri().host().unwrap_or(""),
-            path = request.uri().path(),
-            headers = ?HeaderNames(request.headers()),
-            "sending request"
-        );
         let started = Instant::now();
-        let result = match self.attempt_timeout {
-            None => self.transmit(request, started).await,
-            Some(limit) => tokio::time::timeout(limit, self.transmit(request, started))
-                .await
-                .unwrap_or_else(|_| {
-                    Err(AttemptError::Timeout(TimeoutError::new(
-                        TimeoutKind::Attempt,
-                        limit,
-                        started.elapsed(),
-                    )))
-                }),
-        };
+        // The signed request goes straight into the transmit future (kept in a local, it would
+        // take room in this future's state for the whole attempt).
+        let result = crate::timer::timeout(
+            self.attempt_timeout,
+            self.transmit(self.signed(protocol, attempt)?, started),
+        )
+        .await
+        .unwrap_or_else(|crate::timer::Elapsed(limit)| {
+            Err(AttemptError::Timeout(TimeoutError::new(
+                TimeoutKind::Attempt,
+                limit,
+                started.elapsed(),
+            )))
+        });
         if let Ok(received) = &result
             && tracing::enabled!(tracing::Level::DEBUG)
         {
@@ -730,39 +727,56 @@ impl Runtime {
         result
     }
 
-    async fn transmit(
+    /// The signed request of attempt `attempt`.
+    fn signed(&self, protocol: &dyn Protocol, attempt: u32) -> Result<HttpRequest, AttemptError> {
+        let request = protocol
+            .sign_attempt(self.signing_time())
+            .map_err(AttemptError::Construction)?;
+        tracing::debug!(
+            attempt,
+            method = %request.method(),
+            host = request.uri().host().unwrap_or(""),
+            path = request.uri().path(),
+            headers = ?HeaderNames(request.headers()),
+            "sending request"
+        );
+        Ok(request)
+    }
+
+    /// Sends `request` and reads the response. Not an `async fn`: the request goes to the HTTP
+    /// client at once, so the future does not also keep the request (async fn arguments stay in
+    /// the future's state for its whole life).
+    fn transmit(
         &self,
         request: HttpRequest,
         started: Instant,
-    ) -> Result<Received, AttemptError> {
-        let response = self
-            .http
-            .send(request)
-            .await
-            .map_err(|e| self.transport_error(e, started))?;
-        let (parts, body) = response.into_parts();
-        self.read_body(parts.status.as_u16(), parts.headers, body, started)
-            .await
+    ) -> impl Future<Output = Result<Received, AttemptError>> + '_ {
+        let sent = self.http.send(request);
+        async move {
+            let response = sent.await.map_err(|e| self.transport_error(e, started))?;
+            let (parts, body) = response.into_parts();
+            let received = Received {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body: Bytes::new(),
+            };
+            self.read_body(received, body, started).await
+        }
     }
 
-    /// Reads the body frame by frame, refusing more than the cap (a larger `Content-Length`
-    /// is refused without reading).
+    /// Reads the body into `received` frame by frame, refusing more than the cap (a larger
+    /// `Content-Length` is refused without reading).
     async fn read_body(
         &self,
-        status: u16,
-        headers: HeaderMap,
+        mut received: Received,
         mut body: ResponseBody,
         started: Instant,
     ) -> Result<Received, AttemptError> {
         let cap = self.max_response_bytes;
-        let declared = headers
+        let declared = received
+            .headers
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
-        let mut received = Received {
-            status,
-            headers,
-            body: Bytes::new(),
-        };
         if declared.is_some_and(|len| len > cap as u64) {
             return Err(AttemptError::BodyTooLarge(Box::new(received), cap));
         }

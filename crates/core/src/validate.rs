@@ -107,6 +107,67 @@ pub(crate) fn insert_header(
     Ok(())
 }
 
+/// The headers of a signed request, built for the transport without needless copies: values a
+/// client made once (host, user agent, constants) are shared, values made per attempt (date,
+/// nonce, signature) are moved in; anything else is copied and checked ([`insert_header`]).
+/// Every value is still checked by `http` before it goes in.
+pub(crate) struct HeaderBuilder(http::HeaderMap);
+
+impl HeaderBuilder {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self(http::HeaderMap::with_capacity(n))
+    }
+
+    /// A value made once (a clone is a reference count, or nothing for a static value).
+    pub(crate) fn shared(&mut self, name: http::HeaderName, value: &http::HeaderValue) {
+        self.0.append(name, value.clone());
+    }
+
+    /// A value made for this request, moved in (checked, not copied).
+    pub(crate) fn owned(
+        &mut self,
+        name: http::HeaderName,
+        value: String,
+    ) -> Result<(), ConstructionError> {
+        let value =
+            http::HeaderValue::from_maybe_shared(bytes::Bytes::from(value)).map_err(|_| {
+                ConstructionError::new(
+                    "header",
+                    format!(
+                        "the value of header {name:?} contains characters not allowed in a header"
+                    ),
+                )
+            })?;
+        self.0.append(name, value);
+        Ok(())
+    }
+
+    /// A borrowed value, copied (and checked).
+    pub(crate) fn copied(&mut self, name: &str, value: &str) -> Result<(), ConstructionError> {
+        insert_header(&mut self.0, name, value)
+    }
+
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    pub(crate) fn finish(self) -> http::HeaderMap {
+        self.0
+    }
+}
+
+/// A header value made once when a client is built (host, user agent): a value `http` refuses
+/// is a configuration error then, not at every request.
+pub(crate) fn header_value(
+    item: &'static str,
+    value: &str,
+) -> Result<http::HeaderValue, crate::error::BuildError> {
+    http::HeaderValue::from_str(value).map_err(|_| crate::error::BuildError::InvalidConfig {
+        item,
+        reason: "contains characters not allowed in an HTTP header".into(),
+    })
+}
+
 /// Assembles a signed request for the transport.
 pub(crate) fn http_request(
     method: http::Method,
@@ -174,5 +235,24 @@ mod tests {
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(insert_header(&mut map, "X A", "v").is_err());
         assert_eq!(map.len(), 1);
+
+        let mut b = HeaderBuilder::with_capacity(4);
+        b.shared(http::header::HOST, &http::HeaderValue::from_static("h"));
+        b.owned(
+            http::HeaderName::from_static("x-d"),
+            "20260101T000000Z".into(),
+        )
+        .unwrap();
+        let err = b
+            .owned(http::header::AUTHORIZATION, "secret\r\nX-B: 1".into())
+            .unwrap_err();
+        assert!(!err.to_string().contains("secret"), "{err}");
+        assert!(b.copied("X C", "v").is_err());
+        assert!(b.contains("x-d") && !b.contains("authorization"));
+        let map = b.finish();
+        assert_eq!(map.len(), 2);
+        assert_eq!(map["host"], "h");
+        assert_eq!(map["x-d"], "20260101T000000Z");
+        assert!(header_value("user_agent", "a\nb").is_err());
     }
 }
