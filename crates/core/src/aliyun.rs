@@ -445,10 +445,12 @@ impl AliyunClientBuilder {
             self.service.crate_name,
             self.service.crate_version,
         )?;
+        let rpc_path = format!("{}/", endpoint.base_path);
         Ok(AliyunClient {
             inner: Arc::new(Inner {
                 service: self.service,
                 runtime,
+                rpc_path,
                 endpoint,
                 region,
                 credentials: creds,
@@ -480,6 +482,8 @@ struct Inner {
     format: Format,
     /// `service.version` as a header value, made once.
     version_header: http::HeaderValue,
+    /// The path every RPC request goes to: the endpoint's base path and `/`.
+    rpc_path: String,
 }
 
 /// `InvalidTimeStamp.Expired`: the `x-acs-date` / `Timestamp` is more than 15 minutes away from
@@ -615,12 +619,16 @@ const EMPTY_PAYLOAD_SHA256: http::HeaderValue =
     http::HeaderValue::from_static(sign::EMPTY_PAYLOAD_SHA256);
 
 impl AliyunCall<'_> {
+    /// The request's parameters, with room for the common ones the signature adds.
     fn params(&self) -> Vec<(&str, &str)> {
-        self.request
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
+        let mut params = Vec::with_capacity(self.request.params.len() + 10);
+        params.extend(
+            self.request
+                .params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        params
     }
 
     /// `ACS3-HMAC-SHA256`: signed headers; returns the headers and the canonical query.
@@ -730,15 +738,15 @@ impl AliyunCall<'_> {
 impl Protocol for AliyunCall<'_> {
     fn sign_attempt(&self, now: OffsetDateTime) -> Result<HttpRequest, ConstructionError> {
         let endpoint = &self.inner.endpoint;
-        let path = format!("{}/", endpoint.base_path);
+        let path = &self.inner.rpc_path;
         let date = sign::aliyun_v2::format_timestamp(now);
         let (headers, query) = match self.inner.algorithm {
-            SignatureAlgorithm::V3 => self.sign_v3(&path, date)?,
+            SignatureAlgorithm::V3 => self.sign_v3(path, date)?,
             SignatureAlgorithm::V2 => self.sign_v2(&date)?,
         };
         let mut url = String::with_capacity(endpoint.origin.len() + path.len() + 1 + query.len());
         url.push_str(&endpoint.origin);
-        url.push_str(&path);
+        url.push_str(path);
         if !query.is_empty() {
             url.push('?');
             url.push_str(&query);
