@@ -452,7 +452,7 @@ pub fn usage_body(model: &Model, op: &OperationModel) -> String {
     s
 }
 
-/// `to_request()`: the input as the core's protocol request.
+/// `into_request()`: the input as the core's protocol request (its strings moved, not copied).
 fn request_tokens(model: &Model, op: &OperationModel) -> TokenStream {
     match &model.protocol {
         Protocol::Huawei { .. } => rest_request_tokens(op),
@@ -481,7 +481,7 @@ fn rest_request_tokens(op: &OperationModel) -> TokenStream {
     let query = query_tokens(op);
     quote! {
         /// The protocol request handed to the core.
-        pub(crate) fn to_request(&self, #signature) -> ::cloudsdk_core::huawei::RestRequest {
+        pub(crate) fn into_request(self, #signature) -> ::cloudsdk_core::huawei::RestRequest {
             #query
             ::cloudsdk_core::huawei::RestRequest {
                 operation: #name,
@@ -503,7 +503,12 @@ fn path_tokens(op: &OperationModel, parts: &[UriPart]) -> TokenStream {
             let m = &op.members[*i];
             let wire = &m.wire_name;
             let field = names::ident(&m.rust_name);
-            quote!(::cloudsdk_core::huawei::PathPart::Param { name: #wire, value: self.#field.clone() })
+            let value = if m.scalar == Scalar::String {
+                quote!(self.#field)
+            } else {
+                quote!(self.#field.to_string())
+            };
+            quote!(::cloudsdk_core::huawei::PathPart::Param { name: #wire, value: #value })
         }
     });
     quote!(::std::vec::Vec::from([#(#parts),*]))
@@ -519,24 +524,24 @@ fn query_tokens(op: &OperationModel) -> TokenStream {
             let wire = &m.wire_name;
             let field = names::ident(&m.rust_name);
             let text = if m.scalar == Scalar::String {
-                quote!(value.clone())
+                quote!(value)
             } else {
                 quote!(value.to_string())
             };
             if m.list {
                 quote! {
-                    for value in &self.#field {
+                    for value in self.#field {
                         query.push((#wire, #text));
                     }
                 }
             } else if m.required {
                 quote! {
-                    let value = &self.#field;
+                    let value = self.#field;
                     query.push((#wire, #text));
                 }
             } else {
                 quote! {
-                    if let Some(value) = &self.#field {
+                    if let Some(value) = self.#field {
                         query.push((#wire, #text));
                     }
                 }
@@ -562,14 +567,14 @@ fn rpc_request_tokens(op: &OperationModel) -> TokenStream {
         let wire = &m.wire_name;
         let field = names::ident(&m.rust_name);
         if m.list {
-            quote!(.param_list(#wire, &self.#field))
+            quote!(.param_list(#wire, self.#field))
         } else {
-            quote!(.param(#wire, &self.#field))
+            quote!(.param(#wire, self.#field))
         }
     });
     quote! {
         /// The protocol request handed to the core.
-        pub(crate) fn to_request(&self) -> ::cloudsdk_core::aliyun::RpcRequest {
+        pub(crate) fn into_request(self) -> ::cloudsdk_core::aliyun::RpcRequest {
             ::cloudsdk_core::aliyun::RpcRequest::new(#action) #(#params)*
         }
     }
@@ -895,7 +900,7 @@ fn parameter_line(m: &MemberModel) -> String {
     line
 }
 
-/// The input struct with `to_request()`, and its builder whose `build()` checks the
+/// The input struct with `into_request()`, and its builder whose `build()` checks the
 /// documented constraints.
 fn input_tokens(model: &Model, op: &OperationModel) -> TokenStream {
     let input = format_ident!("{}Input", op.name);
@@ -973,9 +978,9 @@ fn fluent_builder_tokens(model: &Model, op: &OperationModel) -> TokenStream {
     let fluent_methods = user_members.map(|m| accessor_methods(m, true));
     let build_input = build_input_tokens(op);
     let send_request = if model.api_version.is_some() {
-        quote!(input.to_request(self.client.api_version()))
+        quote!(input.into_request(self.client.api_version()))
     } else {
-        quote!(input.to_request())
+        quote!(input.into_request())
     };
     let send_doc = Doc::new()
         .para("Validates the input and sends the request.")

@@ -138,11 +138,11 @@ impl DescribeSecurityGroupReferencesInput {
     }
 
     /// The protocol request handed to the core.
-    pub(crate) fn to_request(&self) -> ::cloudsdk_core::aliyun::RpcRequest {
+    pub(crate) fn into_request(self) -> ::cloudsdk_core::aliyun::RpcRequest {
         ::cloudsdk_core::aliyun::RpcRequest::new("DescribeSecurityGroupReferences")
-            .param("RegionId", &self.region_id)
-            .param_list("SecurityGroupId", &self.security_group_ids)
-            .param("OwnerAccount", &self.owner_account)
+            .param("RegionId", self.region_id)
+            .param_list("SecurityGroupId", self.security_group_ids)
+            .param("OwnerAccount", self.owner_account)
     }
 }
 
@@ -470,7 +470,7 @@ impl DescribeSecurityGroupReferencesFluentBuilder {
                 .map(::std::borrow::ToOwned::to_owned);
         }
         let input = inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
-        let request = input.to_request();
+        let request = input.into_request();
         self.client
             .inner
             .send::<

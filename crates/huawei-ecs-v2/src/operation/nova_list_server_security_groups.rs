@@ -108,8 +108,8 @@ impl NovaListServerSecurityGroupsInput {
     }
 
     /// The protocol request handed to the core.
-    pub(crate) fn to_request(
-        &self,
+    pub(crate) fn into_request(
+        self,
         api_version: crate::client::ApiVersion,
     ) -> ::cloudsdk_core::huawei::RestRequest {
         let query = ::std::vec::Vec::new();
@@ -124,7 +124,7 @@ impl NovaListServerSecurityGroupsInput {
                         ::cloudsdk_core::huawei::PathPart::Literal("/servers/"),
                         ::cloudsdk_core::huawei::PathPart::Param {
                             name: "server_id",
-                            value: self.server_id.clone(),
+                            value: self.server_id,
                         },
                         ::cloudsdk_core::huawei::PathPart::Literal("/os-security-groups"),
                     ])
@@ -136,7 +136,7 @@ impl NovaListServerSecurityGroupsInput {
                         ::cloudsdk_core::huawei::PathPart::Literal("/servers/"),
                         ::cloudsdk_core::huawei::PathPart::Param {
                             name: "server_id",
-                            value: self.server_id.clone(),
+                            value: self.server_id,
                         },
                         ::cloudsdk_core::huawei::PathPart::Literal("/os-security-groups"),
                     ])
@@ -285,7 +285,7 @@ impl NovaListServerSecurityGroupsFluentBuilder {
         ::cloudsdk_core::SdkError<NovaListServerSecurityGroupsError>,
     > {
         let input = self.inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
-        let request = input.to_request(self.client.api_version());
+        let request = input.into_request(self.client.api_version());
         self.client
             .inner
             .send::<

@@ -82,7 +82,7 @@ impl ShowSecurityGroupInput {
     }
 
     /// The protocol request handed to the core.
-    pub(crate) fn to_request(&self) -> ::cloudsdk_core::huawei::RestRequest {
+    pub(crate) fn into_request(self) -> ::cloudsdk_core::huawei::RestRequest {
         let query = ::std::vec::Vec::new();
         ::cloudsdk_core::huawei::RestRequest {
             operation: "ShowSecurityGroup",
@@ -93,7 +93,7 @@ impl ShowSecurityGroupInput {
                 ::cloudsdk_core::huawei::PathPart::Literal("/vpc/security-groups/"),
                 ::cloudsdk_core::huawei::PathPart::Param {
                     name: "security_group_id",
-                    value: self.security_group_id.clone(),
+                    value: self.security_group_id,
                 },
             ]),
             query,
@@ -243,7 +243,7 @@ impl ShowSecurityGroupFluentBuilder {
         ::cloudsdk_core::SdkError<ShowSecurityGroupError>,
     > {
         let input = self.inner.build().map_err(::cloudsdk_core::SdkError::Construction)?;
-        let request = input.to_request();
+        let request = input.into_request();
         self.client
             .inner
             .send::<ShowSecurityGroupOutput, ShowSecurityGroupError>(request)
