@@ -608,9 +608,10 @@ const MAX_CACHED_ORIGINS: usize = 8;
 /// The parsed `scheme://authority` of the origins a client sends to, so that turning a
 /// request's `http::Uri` into the `Url` reqwest wants parses only its path and query, not the
 /// whole URL again (the host goes through IDNA processing on every full parse: most of the
-/// conversion's cost). The result is the same `Url` a full parse gives (tested).
+/// conversion's cost). The result is the same `Url` a full parse gives (tested). Slots are
+/// filled once and never change, so a lookup takes no lock.
 #[derive(Debug, Default)]
-struct OriginCache(std::sync::RwLock<Vec<(String, String, reqwest::Url)>>);
+struct OriginCache([std::sync::OnceLock<(String, String, reqwest::Url)>; MAX_CACHED_ORIGINS]);
 
 impl OriginCache {
     fn url(&self, uri: &http::Uri) -> Result<reqwest::Url, HttpError> {
@@ -622,25 +623,26 @@ impl OriginCache {
         let authority = authority.as_str();
         let cached = self
             .0
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
-            .find(|(s, a, _)| s == scheme && a == authority)
-            .map(|(_, _, origin)| origin.clone());
-        let Some(mut url) = cached else {
+            .map_while(std::sync::OnceLock::get)
+            .find(|(s, a, _)| s == scheme && a == authority);
+        let Some((_, _, origin)) = cached else {
             let url = parse(uri)?;
             let mut origin = url.clone();
             origin.set_path("");
             origin.set_query(None);
-            let mut origins = self
-                .0
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if origins.len() < MAX_CACHED_ORIGINS {
-                origins.push((scheme.to_owned(), authority.to_owned(), origin));
+            // The first free slot (a slot another thread just filled is skipped; a full cache
+            // keeps parsing whole URLs).
+            let mut entry = (scheme.to_owned(), authority.to_owned(), origin);
+            for slot in &self.0 {
+                match slot.set(entry) {
+                    Ok(()) => break,
+                    Err(back) => entry = back,
+                }
             }
             return Ok(url);
         };
+        let mut url = origin.clone();
         url.set_path(uri.path());
         url.set_query(uri.query());
         Ok(url)
@@ -830,8 +832,17 @@ mod tests {
                 assert_eq!(got.as_str(), expected.as_str(), "{raw} (round {round})");
             }
         }
-        let cached = cache.0.read().unwrap().len();
+        let cached = cache.0.iter().filter(|slot| slot.get().is_some()).count();
         assert_eq!(cached, 4, "one entry per scheme and authority as written");
+        // A full cache keeps giving the right URL (parsed whole).
+        for port in 1..=12 {
+            let uri: http::Uri = format!("http://127.0.0.1:{port}/p?q={port}")
+                .parse()
+                .unwrap();
+            let got = cache.url(&uri).unwrap();
+            assert_eq!(got.as_str(), format!("http://127.0.0.1:{port}/p?q={port}"));
+        }
+        assert!(cache.0.iter().all(|slot| slot.get().is_some()));
     }
 
     #[test]
