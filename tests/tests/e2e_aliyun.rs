@@ -486,44 +486,6 @@ async fn wrong_secret_is_refused_with_signature_does_not_match() {
 }
 
 #[tokio::test]
-async fn eleven_or_zero_ids_fail_before_anything_is_sent() {
-    let server = VerifyingServer::aliyun(Keys::new(AK, SECRET))
-        .reply(example(DOC_WIRE_JSON))
-        .start()
-        .await;
-    for algorithm in [SignatureAlgorithm::V3, SignatureAlgorithm::V2] {
-        let client = builder(&server)
-            .signature_algorithm(algorithm)
-            .build()
-            .unwrap();
-        for n in [11, 0] {
-            let err = call(&client, &ids(n)).await.unwrap_err();
-            let SdkError::Construction(c) = &err else {
-                panic!("{n} ids: expected a construction error, got {err:?}");
-            };
-            assert_eq!(c.parameter(), "SecurityGroupId.N", "{n} ids");
-            if n == 11 {
-                assert!(c.message().contains("at most 10"), "{}", c.message());
-            }
-        }
-        // An empty id is refused too.
-        let err = call(&client, &[String::new()]).await.unwrap_err();
-        assert!(
-            matches!(&err, SdkError::Construction(c) if c.parameter() == "SecurityGroupId.N"),
-            "{err:?}"
-        );
-    }
-    assert_eq!(server.request_count(), 0, "{:#?}", server.requests());
-    assert_eq!(server.connection_count(), 0);
-
-    // The limit is exactly 10: the same client sends ten.
-    call(&builder(&server).build().unwrap(), &ids(10))
-        .await
-        .unwrap();
-    assert_eq!(server.request_count(), 1);
-}
-
-#[tokio::test]
 async fn from_env_takes_region_and_sts_credentials_from_the_injected_environment() {
     use cloudsdk_core::credentials::Env;
     let server = VerifyingServer::aliyun(Keys::new(STS_AK, SECRET).with_security_token(TOKEN))

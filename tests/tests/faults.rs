@@ -633,31 +633,6 @@ async fn aliyun_signs_every_attempt_with_a_new_nonce_v3_and_v2() {
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn validation_errors_send_nothing() {
-    let emu = Emulator::start().await.unwrap();
-    for bad in ["", ".", "..", "../x", "a/b"] {
-        let err = show(&vpc(&emu, 3), bad).await.unwrap_err();
-        let SdkError::Construction(c) = &err else {
-            panic!("{bad:?}: {err:?}")
-        };
-        assert_eq!(c.parameter(), "security_group_id", "{bad:?}");
-    }
-    let eleven: Vec<String> = (0..11).map(|i| format!("sg-{i}")).collect();
-    let eleven: Vec<&str> = eleven.iter().map(String::as_str).collect();
-    for algorithm in ALGORITHMS {
-        let client = ali(&emu, algorithm, 3);
-        for ids in [&eleven[..], &[][..], &["sg-1", ""][..]] {
-            let err = refs(&client, ids).await.unwrap_err();
-            let SdkError::Construction(c) = &err else {
-                panic!("{ids:?}: {err:?}")
-            };
-            assert_eq!(c.parameter(), "SecurityGroupId.N", "{ids:?}");
-        }
-    }
-    assert_eq!(emu.request_count(), 0);
-}
-
-#[tokio::test]
 async fn huawei_non_throttling_4xx_are_sent_once() {
     let emu = Emulator::start().await.unwrap();
     // 404 VPC.0602 (unknown group).
