@@ -8,7 +8,7 @@
 
 use cloudsdk_emulator::{
     DEFAULT_HUAWEI_PROJECT_ID, DEFAULT_HUAWEI_REGION, Emulator, SEEDED_SERVER_ID,
-    SEEDED_VPC_SECURITY_GROUP_ID, Scheme, State, Vendor,
+    SEEDED_VPC_SECURITY_GROUP_ID, Scheme, Vendor,
 };
 use huawei_ecs_v2::operation::nova_list_server_security_groups::{
     NovaListServerSecurityGroupsError, NovaListServerSecurityGroupsOutput,
@@ -451,27 +451,6 @@ async fn sts_tokens_are_required_signed_and_checked() {
             .unwrap_err();
         assert_eq!(err.code(), Some("APIGW.0301"), "{err}");
     }
-}
-
-#[tokio::test]
-async fn an_empty_state_knows_no_project() {
-    let emu = Emulator::builder()
-        .state(State::empty())
-        .start()
-        .await
-        .unwrap();
-    let err = vpc(&emu)
-        .build()
-        .unwrap()
-        .show_security_group()
-        .security_group_id(SG)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, SdkError::Construction(c) if c.parameter() == "project_id"),
-        "{err:?}"
-    );
 }
 
 /// A plain-HTTP reqwest client (the workspace builds reqwest's rustls without a default
