@@ -82,6 +82,8 @@ async fn the_seeded_references_come_back_with_both_signatures_in_json_and_xml() 
             let r = last(&emu);
             assert_eq!(out, documented(&r.request_id), "{algorithm:?} {format:?}");
             assert_eq!(r.verdict.scheme(), Some(scheme(algorithm)));
+            let ua = r.header("user-agent").unwrap_or_default();
+            assert!(ua.contains(" aliyun-ecs/"), "{ua}");
             assert_eq!(r.vendor, Vendor::Aliyun);
             assert_eq!(
                 r.operation.as_deref(),
