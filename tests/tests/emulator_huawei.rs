@@ -327,41 +327,6 @@ async fn unknown_vpc_group_is_a_typed_not_found() {
 }
 
 #[tokio::test]
-async fn a_project_of_another_account_is_refused_by_both_services() {
-    let emu = Emulator::start().await.unwrap();
-    let other = "0605767b5280d57e2f6ec014d9c0a2b7";
-    let err = vpc(&emu)
-        .project_id(other)
-        .build()
-        .unwrap()
-        .show_security_group()
-        .security_group_id(SG)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err.status(), Some(400));
-    assert_eq!(err.code(), Some("VPC.0007"));
-    let err = ecs(&emu)
-        .project_id(other)
-        .build()
-        .unwrap()
-        .nova_list_server_security_groups()
-        .server_id(SERVER)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err.status(), Some(400));
-    assert_eq!(err.code(), Some("badRequest"));
-    assert!(
-        matches!(
-            err.into_service_error().unwrap(),
-            NovaListServerSecurityGroupsError::BadRequest(_)
-        ),
-        "typed"
-    );
-}
-
-#[tokio::test]
 async fn a_wrong_secret_is_a_typed_401_apigw_0301_for_both_clients() {
     let emu = Emulator::builder()
         .access_key(AK, SK)
