@@ -215,22 +215,17 @@ impl VerifyingServer {
 // Spec examples
 // ---------------------------------------------------------------------------------------------
 
-/// The path of an example payload of the specs: `specs/examples/<service>/<file>` of this
-/// workspace (e.g. `spec_example("huawei-vpc-v3", "doc_example.json")`).
-pub fn spec_example(service: &str, file: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../specs/examples")
-        .join(service)
-        .join(file)
-}
-
-/// The text of [`spec_example`].
+/// The text of an example payload of the specs: `specs/examples/<service>/<file>` of this
+/// workspace (e.g. `read_spec_example("huawei-vpc-v3", "doc_example.json")`).
 ///
 /// # Panics
 ///
 /// When the file cannot be read.
 pub fn read_spec_example(service: &str, file: &str) -> String {
-    let path = spec_example(service, file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../specs/examples")
+        .join(service)
+        .join(file);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 

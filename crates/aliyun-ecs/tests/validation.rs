@@ -149,6 +149,11 @@ fn errors_map_by_code() {
     );
     assert!(e.is_invalid_security_group_id_malformed());
     assert_eq!(e.request_id(), Some("473469C7"));
+    assert_eq!(
+        e.to_string(),
+        "400 InvalidSecurityGroupId.Malformed: The specified parameter SecurityGroupId is \
+         essential and size should less than 10 (request id 473469C7)"
+    );
     assert!(
         Error::from_metadata(ErrorMetadata::new(404).with_code("InvalidSecurityGroupId.NotFound"))
             .is_invalid_security_group_id_not_found()

@@ -214,12 +214,22 @@ async fn invalid_path_parameters_are_construction_errors() {
         }
     }
     assert_eq!(server.count(), 0, "nothing may be sent");
-    // Characters are percent-encoded.
-    let _ = c
-        .send::<serde_json::Value, FakeError>(show_request("urn:x y"))
-        .await
-        .unwrap();
-    assert!(server.requests()[0].path().ends_with("/urn%3Ax%20y"));
+    // Characters are percent-encoded, and the signature covers the encoded path.
+    for (value, encoded) in [
+        ("urn:x y", "urn%3Ax%20y"),
+        ("sg 1:é+~", "sg%201%3A%C3%A9%2B~"),
+    ] {
+        let _ = c
+            .send::<serde_json::Value, FakeError>(show_request(value))
+            .await
+            .unwrap();
+        let r = server.requests().pop().unwrap();
+        assert_eq!(
+            r.path(),
+            format!("/v3/{PROJECT}/vpc/security-groups/{encoded}")
+        );
+        verify_authorization(&r, SK);
+    }
 }
 
 struct ErrorCase {

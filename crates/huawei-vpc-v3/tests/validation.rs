@@ -84,7 +84,10 @@ fn errors_map_by_status() {
     assert_eq!(e.message(), Some("Security group does not exist"));
     assert_eq!(e.request_id(), Some("req-1"));
     assert_eq!(e.status(), 404);
-    assert!(e.to_string().contains("VPC.0602"));
+    assert_eq!(
+        e.to_string(),
+        "404 VPC.0602: Security group does not exist (request id req-1)"
+    );
     assert!(
         ShowSecurityGroupError::from_metadata(ErrorMetadata::new(401).with_code("APIGW.0301"))
             .is_unauthorized()
