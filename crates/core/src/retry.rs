@@ -172,6 +172,37 @@ mod tests {
     }
 
     #[test]
+    fn getters_read_what_the_setters_wrote() {
+        let cfg = RetryConfig::standard()
+            .with_max_attempts(5)
+            .with_initial_backoff(Duration::from_millis(7))
+            .with_max_backoff(Duration::from_secs(9));
+        assert_eq!(cfg.max_attempts(), 5);
+        assert_eq!(cfg.initial_backoff(), Duration::from_millis(7));
+        assert_eq!(cfg.max_backoff(), Duration::from_secs(9));
+        assert_eq!(RetryConfig::disabled().max_attempts(), 1);
+        assert_eq!(RetryConfig::default(), RetryConfig::standard());
+    }
+
+    #[test]
+    fn backoff_is_jittered_and_a_zero_ceiling_sleeps_zero() {
+        let cfg = RetryConfig::standard();
+        let draws: Vec<Duration> = (0..64).map(|_| cfg.backoff(3)).collect();
+        assert!(draws.iter().all(|d| *d < Duration::from_millis(400)));
+        assert!(
+            draws.iter().any(|d| *d > Duration::ZERO),
+            "full jitter over [0, 400 ms) is not always zero"
+        );
+        assert!(
+            draws.iter().any(|d| *d != draws[0]),
+            "the sleeps are random, not one fixed value"
+        );
+        let zero = RetryConfig::standard().with_initial_backoff(Duration::ZERO);
+        assert_eq!(zero.backoff(1), Duration::ZERO);
+        assert_eq!(zero.backoff(7), Duration::ZERO);
+    }
+
+    #[test]
     fn classification() {
         assert!(is_retryable_response(429, None));
         assert!(is_retryable_response(400, Some("Throttling.User")));

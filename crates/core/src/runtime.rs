@@ -1019,6 +1019,48 @@ mod tests {
     }
 
     #[test]
+    fn the_defaults_are_the_documented_ones() {
+        // crates/core/README.md: 5 s connect, 30 s attempt, 16 MiB body cap.
+        assert_eq!(DEFAULT_CONNECT_TIMEOUT, Duration::from_secs(5));
+        assert_eq!(DEFAULT_ATTEMPT_TIMEOUT, Duration::from_secs(30));
+        assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 16_777_216);
+        let settings = RuntimeSettings::default();
+        assert_eq!(settings.attempt_timeout, Some(DEFAULT_ATTEMPT_TIMEOUT));
+        assert_eq!(settings.max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+    }
+
+    #[test]
+    fn initial_backoff_may_equal_max_backoff_but_not_exceed_it() {
+        let with = |initial: u64, max: u64| RuntimeSettings {
+            retry: RetryConfig::standard()
+                .with_initial_backoff(Duration::from_secs(initial))
+                .with_max_backoff(Duration::from_secs(max)),
+            ..RuntimeSettings::default()
+        };
+        assert!(validate_settings(&with(1, 1)).is_ok());
+        assert!(validate_settings(&with(1, 2)).is_ok());
+        match validate_settings(&with(2, 1)) {
+            Err(BuildError::InvalidConfig { item, .. }) => assert_eq!(item, "retry_config"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_blank_user_agent_suffix_adds_nothing() {
+        let ua = |suffix: Option<&str>| {
+            let settings = RuntimeSettings {
+                user_agent_suffix: suffix.map(str::to_owned),
+                ..RuntimeSettings::default()
+            };
+            user_agent(&settings, "crate", "1.0").unwrap()
+        };
+        let plain = ua(None);
+        assert!(plain.ends_with(" crate/1.0"), "{plain}");
+        assert_eq!(ua(Some("   ")), plain);
+        assert_eq!(ua(Some(" app/2 ")), format!("{plain} app/2"));
+    }
+
+    #[test]
     fn network_settings_and_an_own_http_client_do_not_combine() {
         let own = |network: NetworkSettings| RuntimeSettings {
             http_client: Some(SharedHttpClient::new(OwnClient)),
