@@ -503,3 +503,42 @@ async fn sts_exchanges_go_through_the_proxy_and_metadata_never_does() {
     assert_eq!(emu.issued_credentials(), 2);
     let _ = std::fs::remove_file(token);
 }
+
+/// Instance metadata is plain http in the clouds, and the metadata client sends http requests
+/// through a client that trusts no certificate (it never loads the system's roots); an https
+/// metadata endpoint (a test double, a gateway) gets the configured roots.
+#[tokio::test]
+async fn an_https_metadata_endpoint_is_trusted_through_the_custom_ca() {
+    let pki = TestPki::new("cloudsdk metadata-test CA");
+    let emu = tls_emulator(&pki).await;
+    let builder = |trusted: bool| {
+        let b = huawei_vpc_v3::Client::builder()
+            .region(DEFAULT_HUAWEI_REGION)
+            .endpoint(emu.endpoint())
+            .iam_endpoint(emu.endpoint())
+            .max_attempts(1)
+            .operation_timeout(Duration::from_secs(20))
+            .env(env(&[(
+                "CLOUDSDK_HUAWEI_METADATA_ENDPOINT",
+                &emu.endpoint(),
+            )]));
+        if trusted {
+            b.add_root_certificate(&pki.ca_pem)
+        } else {
+            b
+        }
+    };
+    let out = show(builder(true)).await.unwrap();
+    assert_eq!(out.security_group.unwrap().id, SEEDED_VPC_SECURITY_GROUP_ID);
+    assert_eq!(
+        emu.issued_credentials(),
+        1,
+        "credentials from the https metadata"
+    );
+    let err = show(builder(false)).await.unwrap_err();
+    assert!(
+        format!("{err}").contains("credentials"),
+        "without the CA the metadata call fails: {err}"
+    );
+    assert_eq!(emu.issued_credentials(), 1);
+}

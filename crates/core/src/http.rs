@@ -672,6 +672,14 @@ impl ReqwestHttpClient {
             // No proxy at all: not even reqwest's own reading of the environment.
             network.apply_roots(builder.no_proxy())?
         };
+        Self::from_builder(builder, connect_timeout)
+    }
+
+    /// The client `builder` makes, whose connect timeout is `connect_timeout`.
+    fn from_builder(
+        builder: reqwest::ClientBuilder,
+        connect_timeout: Duration,
+    ) -> Result<Self, BuildError> {
         let client = builder
             .build()
             .map_err(|e| BuildError::HttpClient(Box::new(e.without_url())))?;
@@ -716,13 +724,17 @@ impl ReqwestHttpClient {
 
 /// The SDK's own client, built on first use (the metadata client: most SDK clients never call
 /// an instance-metadata endpoint, so they never pay for loading the system's roots twice).
-/// A failure to build it is reported by every `send` as a connect error.
+/// Without a proxy, `http://` requests (the metadata endpoints) go through a client that trusts
+/// no certificate at all, so the first metadata call does not load the system's roots either
+/// (about 4 ms); an `https://` endpoint gets the fully configured client.
+/// A failure to build a client is reported by every `send` as a connect error.
 #[derive(Debug)]
 pub(crate) struct LazyReqwestHttpClient {
     connect_timeout: Duration,
     network: NetworkSettings,
     proxied: bool,
     client: std::sync::OnceLock<Result<ReqwestHttpClient, String>>,
+    plain: std::sync::OnceLock<Result<ReqwestHttpClient, String>>,
 }
 
 impl LazyReqwestHttpClient {
@@ -732,17 +744,31 @@ impl LazyReqwestHttpClient {
             network,
             proxied,
             client: std::sync::OnceLock::new(),
+            plain: std::sync::OnceLock::new(),
         }
+    }
+
+    fn client_for(&self, request: &HttpRequest) -> &Result<ReqwestHttpClient, String> {
+        if !self.proxied && request.uri().scheme() == Some(&http::uri::Scheme::HTTP) {
+            return self.plain.get_or_init(|| {
+                let builder = reqwest_client_builder()
+                    .connect_timeout(self.connect_timeout)
+                    .no_proxy()
+                    .tls_certs_only(Vec::<reqwest::Certificate>::new());
+                ReqwestHttpClient::from_builder(builder, self.connect_timeout)
+                    .map_err(|e| e.to_string())
+            });
+        }
+        self.client.get_or_init(|| {
+            ReqwestHttpClient::build(self.connect_timeout, &self.network, self.proxied)
+                .map_err(|e| e.to_string())
+        })
     }
 }
 
 impl HttpClient for LazyReqwestHttpClient {
     fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
-        let client = self.client.get_or_init(|| {
-            ReqwestHttpClient::build(self.connect_timeout, &self.network, self.proxied)
-                .map_err(|e| e.to_string())
-        });
-        match client {
+        match self.client_for(&request) {
             Ok(client) => client.send(request),
             Err(e) => {
                 let e = HttpError::connect(e.clone());
