@@ -226,6 +226,27 @@ async fn huawei_default_chain_idp_federation_through_emulated_iam() {
     assert_eq!(emu.issued_credentials(), 1);
 }
 
+/// The client's `.iam_endpoint(..)` is where IdP federation sends the ID token too (no
+/// `HUAWEICLOUD_SDK_IAM_ENDPOINT`: a fake environment would send it to an unroutable port).
+#[tokio::test]
+async fn huawei_idp_federation_uses_the_clients_iam_endpoint() {
+    let emu = Emulator::start().await.unwrap();
+    let token = TempFile::new("huawei-id-token-iam", DEFAULT_OIDC_TOKEN);
+    let client = huawei_vpc_v3::Client::builder()
+        .region(DEFAULT_HUAWEI_REGION)
+        .endpoint(emu.endpoint())
+        .iam_endpoint(emu.endpoint())
+        .env(huawei_vpc_v3::test_util::test_env([
+            ("HUAWEICLOUD_SDK_IDP_ID", DEFAULT_HUAWEI_IDP_ID.to_owned()),
+            ("HUAWEICLOUD_SDK_ID_TOKEN_FILE", token.path()),
+        ]))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    assert_eq!(show(&client).await, SEEDED_VPC_SECURITY_GROUP_ID);
+    assert_eq!(emu.issued_credentials(), 1);
+}
+
 #[tokio::test]
 async fn huawei_default_chain_oidc_through_emulated_sts_v5() {
     let emu = Emulator::start().await.unwrap();

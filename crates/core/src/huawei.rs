@@ -274,7 +274,8 @@ impl HuaweiClientBuilder {
     }
 
     /// IAM endpoint used to discover the project id (required for discovery when the service
-    /// endpoint is overridden).
+    /// endpoint is overridden), and by the default chain's IdP federation (the ID token goes
+    /// to this IAM, before `HUAWEICLOUD_SDK_IAM_ENDPOINT`).
     pub fn iam_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.iam_endpoint = Some(endpoint.into());
         self
@@ -400,8 +401,12 @@ impl HuaweiClientBuilder {
         // The api client (proxy, custom CA, or the user's own) carries the API calls and the STS/IAM
         // credential exchanges; the metadata client is never proxied.
         let (api_http, metadata_http) = crate::runtime::http_clients(&self.settings)?;
-        let provider_config =
+        let mut provider_config =
             crate::identity::provider_config(&self.env, &api_http, &metadata_http);
+        if let Some(iam) = &self.iam_endpoint {
+            // IdP federation sends the ID token to the IAM the user chose.
+            provider_config = provider_config.with_huawei_iam_endpoint(iam.trim());
+        }
         let creds = CredentialSource::from_builder(self.credentials, self.provider, || {
             credentials::huawei::default_chain_with(provider_config)
         })?;

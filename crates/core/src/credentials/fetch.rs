@@ -105,6 +105,7 @@ pub struct ProviderConfig {
     time: TimeSource,
     http: Option<SharedHttpClient>,
     metadata_http: Option<SharedHttpClient>,
+    huawei_iam_endpoint: Option<String>,
     default_http: Arc<OnceLock<SharedHttpClient>>,
     default_metadata_http: Arc<OnceLock<SharedHttpClient>>,
 }
@@ -138,6 +139,19 @@ impl ProviderConfig {
     pub fn with_http_client(mut self, client: impl Into<SharedHttpClient>) -> Self {
         self.http = Some(client.into());
         self
+    }
+
+    /// The Huawei IAM endpoint of IdP federation when the provider has none of its own: a
+    /// Huawei client's `.iam_endpoint(..)` sets it, so that an ID token goes to the IAM the
+    /// user chose (before `HUAWEICLOUD_SDK_IAM_ENDPOINT` and the public IAM).
+    pub fn with_huawei_iam_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.huawei_iam_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The endpoint set by [`with_huawei_iam_endpoint`](Self::with_huawei_iam_endpoint).
+    pub fn huawei_iam_endpoint(&self) -> Option<&str> {
+        self.huawei_iam_endpoint.as_deref()
     }
 
     /// The HTTP client for instance-metadata endpoints (Alibaba IMDS, Huawei ECS metadata). It
@@ -201,6 +215,7 @@ impl fmt::Debug for ProviderConfig {
             .field("time", &self.time)
             .field("http", &self.http.is_some())
             .field("metadata_http", &self.metadata_http.is_some())
+            .field("huawei_iam_endpoint", &self.huawei_iam_endpoint)
             .finish()
     }
 }

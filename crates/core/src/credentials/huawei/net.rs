@@ -112,8 +112,10 @@ fn service_error(
 /// AK/SK with a security token (`POST /v3.0/OS-CREDENTIAL/securitytokens`, 6 hours). Both calls
 /// are unsigned.
 ///
-/// The IAM endpoint is [`iam_endpoint`](Self::iam_endpoint), else
-/// `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else `https://iam.myhuaweicloud.com`. Credentials are cached
+/// The IAM endpoint is [`iam_endpoint`](Self::iam_endpoint), else the configuration's
+/// [`huawei_iam_endpoint`](crate::credentials::ProviderConfig::huawei_iam_endpoint) (a Huawei
+/// client's `.iam_endpoint(..)`), else `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else
+/// `https://iam.myhuaweicloud.com`. Credentials are cached
 /// and refreshed when less than 40 minutes are left.
 #[derive(Clone)]
 pub struct IdpFederation {
@@ -171,7 +173,11 @@ impl IdpFederation {
     }
 
     fn iam(&self) -> String {
-        match &self.iam_endpoint {
+        match self
+            .iam_endpoint
+            .as_deref()
+            .or(self.config.huawei_iam_endpoint())
+        {
             Some(e) => with_scheme(e, "https"),
             None => with_scheme(
                 &self
