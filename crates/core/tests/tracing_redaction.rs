@@ -330,6 +330,8 @@ async fn clock_skew_refusals_and_echoed_tokens_log_no_secret() {
         "clock offset",
         "InvalidTimeStamp.Expired",
         "SignatureDoesNotMatch",
+        // The operation's span counts the corrected retry: 2 attempts with max_attempts 1.
+        "attempts=2",
     ] {
         assert!(log.contains(needle), "log lacks {needle:?}:\n{log}");
     }

@@ -572,6 +572,8 @@ mod tests {
             "",
             "20240102T030405",
             "2024-01-02T03:04:05Z",
+            "20240102X030405Z",
+            "20240102T030405X",
             "20241302T030405Z",
             "20240102T250405Z",
             "2024010xT030405Z",
@@ -584,6 +586,33 @@ mod tests {
         }
         let shifted = t.to_offset(UtcOffset::from_hms(8, 0, 0).unwrap());
         assert_eq!(format_sdk_date(shifted), "20240102T030405Z");
+    }
+
+    #[test]
+    fn derived_signing_needs_both_a_region_and_a_service() {
+        let headers = [("X-Sdk-Date", "20240102T030405Z")];
+        for (region, service) in [("", "vpc"), ("cn-north-4", ""), ("", "")] {
+            let err = sign_derived(&input(&headers), "ak", "sk", region, service).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                SigningErrorKind::InvalidInput,
+                "{region:?} {service:?}"
+            );
+        }
+        assert!(sign_derived(&input(&headers), "ak", "sk", "cn-north-4", "vpc").is_ok());
+    }
+
+    #[test]
+    fn a_signed_host_without_a_host_header_is_taken_from_the_input() {
+        let headers = [("X-Sdk-Date", "20240102T030405Z")];
+        let signed =
+            sign_with_signed_headers(&input(&headers), &["host", "x-sdk-date"], "ak", "sk")
+                .unwrap();
+        assert_eq!(
+            signed.added_headers,
+            [("Host".to_owned(), "example.com".to_owned())]
+        );
+        assert!(signed.canonical_headers.contains("host:example.com\n"));
     }
 
     #[test]

@@ -275,6 +275,58 @@ mod tests {
         ] {
             assert!(parse_authorization_fields(bad, "SDK-HMAC-SHA256", "Access").is_err());
         }
+        // An empty credential, or an empty signature, alone is enough to refuse.
+        for bad in [
+            "SDK-HMAC-SHA256 Access=, SignedHeaders=host, Signature=abc",
+            "SDK-HMAC-SHA256 Access=ak, SignedHeaders=host, Signature=",
+        ] {
+            assert!(
+                parse_authorization_fields(bad, "SDK-HMAC-SHA256", "Access").is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_of_a_signing_input_hides_only_the_credential_headers() {
+        let headers = [
+            (
+                "Authorization",
+                "SDK-HMAC-SHA256 Access=ak, Signature=s3cr3t",
+            ),
+            ("X-Security-Token", "tok3n"),
+            ("x-acs-security-token", "tok3n"),
+            ("X-Auth-Token", "tok3n"),
+            ("X-Sdk-Date", "20240102T030405Z"),
+            ("Host", "example.com"),
+        ];
+        let input = huawei::SigningInput {
+            method: "GET",
+            host: "example.com",
+            path: "/v1/x",
+            query: &[],
+            headers: &headers,
+            body: b"",
+        };
+        let shown = format!("{input:?}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("tok3n"),
+            "{shown}"
+        );
+        assert_eq!(shown.matches("<redacted>").count(), 4, "{shown}");
+        assert!(shown.contains("20240102T030405Z") && shown.contains("example.com"));
+        let v3 = aliyun_v3::SigningInput {
+            method: "POST",
+            path: "/",
+            query: &[],
+            headers: &headers,
+            body: b"",
+        };
+        let shown = format!("{v3:?}");
+        assert!(
+            !shown.contains("tok3n") && shown.contains("20240102T030405Z"),
+            "{shown}"
+        );
     }
 
     #[test]
