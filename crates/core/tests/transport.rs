@@ -184,6 +184,11 @@ async fn one_byte_over_the_cap_is_refused_with_the_capped_bytes() {
         }
         other => panic!("{other:?}"),
     }
+    // The cap falls inside a frame: that frame is cut at the cap.
+    match call(vec![frames(None, &SIXTEEN)], 13).await.unwrap_err() {
+        SdkError::Response(r) => assert_eq!(r.raw().body(), &br#"{"a":"xxxxxxx"#[..]),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]
