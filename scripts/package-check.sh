@@ -23,6 +23,9 @@ verify=target/package-verify
 rm -rf "$verify"
 cargo package --locked --target-dir "$verify" "${args[@]}"
 packages="$verify/package"
+# Only the .crate files are needed from here on; the verification build is about 1 GB.
+find "$verify" -mindepth 1 -maxdepth 1 ! -name package -exec rm -rf {} +
+find "$packages" -mindepth 1 -maxdepth 1 ! -name '*.crate' -exec rm -rf {} +
 
 scratch=target/package-tests
 rm -rf "$scratch"
@@ -44,6 +47,10 @@ done
     echo
     echo "[patch.crates-io]"
     printf '%s\n' "${patches[@]}"
+    echo
+    echo "# As in the repository's manifest, so that the registry dependencies built there are reused."
+    echo "[profile.dev.package.\"*\"]"
+    echo "debug = false"
 } > "$scratch/Cargo.toml"
 # The repository's lock file pins the registry dependencies to the versions CI already built.
 cp Cargo.lock "$scratch/Cargo.lock"
