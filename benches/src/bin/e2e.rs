@@ -19,12 +19,14 @@
 //! Without `--endpoint` it starts `cloudsdk-emulator` (next to its own executable) on a free
 //! loopback port and stops it at the end. Each round measures every (operation, mode) with the
 //! SDK and the floor alternating in 10 interleaved blocks (so load changes hit both alike); the
-//! report gives medians over rounds, and the SDK ÷ floor ratio is the median of the per-round
-//! ratios.
+//! report gives medians over rounds, and the SDK ÷ floor ratio is the median, over every block
+//! pair of every round, of the ratio of the two adjacent blocks' times (a pair runs at nearly
+//! the same moment, so a burst of load from elsewhere on the machine moves one pair, not a
+//! round's total).
 //! `--tsv` writes one line per (operation, mode, implementation):
 //! `op  mode  impl  median_calls_per_s  median_us_per_call  min_calls_per_s  max_calls_per_s
-//! sdk_over_floor  cpu_us_per_call`: the median over rounds of the paired ratio of times per
-//! call, and the median client CPU time per call (every thread of this process, from
+//! sdk_over_floor  cpu_us_per_call`: the median over block pairs of the ratio of times per call,
+//! and the median client CPU time per call (every thread of this process, from
 //! `/proc/self/task/*/schedstat`; `-` where unavailable).
 //!
 //! Sequential and `--concurrency` rows are measured in the same run: every round measures each
@@ -560,15 +562,28 @@ async fn concurrent(
     Ok(start.elapsed())
 }
 
-/// Calls per second of each round, by (op, mode, impl); client CPU µs per call; allocations.
+/// Calls per second of each round, by (op, mode, impl); client CPU µs per call; SDK ÷ floor
+/// time of each block pair, by (op, mode); allocations.
 #[derive(Debug, Default)]
 struct Results {
     rows: Vec<(Op, Mode, Impl, Vec<f64>)>,
     cpu: Vec<(Op, Mode, Impl, Vec<f64>)>,
+    block_ratios: Vec<(Op, Mode, Vec<f64>)>,
     allocs: Vec<AllocRow>,
 }
 
 impl Results {
+    fn push_block_ratios(&mut self, op: Op, mode: Mode, ratios: &[f64]) {
+        match self
+            .block_ratios
+            .iter_mut()
+            .find(|(o, m, _)| *o == op && *m == mode)
+        {
+            Some(row) => row.2.extend_from_slice(ratios),
+            None => self.block_ratios.push((op, mode, ratios.to_vec())),
+        }
+    }
+
     fn push_cpu(&mut self, op: Op, mode: Mode, imp: Impl, us_per_call: f64) {
         match self
             .cpu
@@ -598,17 +613,13 @@ impl Results {
         }
     }
 
-    /// Median over rounds of (SDK time per call ÷ floor time per call), each round paired.
+    /// Median over every block pair of every round of (SDK block time ÷ floor block time); the
+    /// two blocks of a pair make the same number of calls one right after the other.
     fn paired_ratio(&self, op: Op, mode: Mode) -> Option<f64> {
-        let rates = |imp| {
-            self.rows
-                .iter()
-                .find(|(o, m, i, _)| *o == op && *m == mode && *i == imp)
-                .map(|(_, _, _, v)| v)
-        };
-        let (sdk, floor) = (rates(Impl::Sdk)?, rates(Impl::Floor)?);
-        let ratios: Vec<f64> = sdk.iter().zip(floor).map(|(s, f)| f / s).collect();
-        Some(median(&ratios))
+        self.block_ratios
+            .iter()
+            .find(|(o, m, _)| *o == op && *m == mode)
+            .map(|(_, _, v)| median(v))
     }
 
     fn median(&self, op: Op, mode: Mode, imp: Impl) -> Option<f64> {
@@ -738,7 +749,9 @@ async fn bench(ctx: Arc<Ctx>, a: &Args) -> Result<Results, BoxError> {
                     Mode::Sequential => a.seq_calls,
                     Mode::Concurrent => a.conc_calls,
                 };
-                let [sdk, floor] = paired(&ctx, op, mode, calls, a.concurrency, round).await?;
+                let ([sdk, floor], ratios) =
+                    paired(&ctx, op, mode, calls, a.concurrency, round).await?;
+                results.push_block_ratios(op, mode, &ratios);
                 results.push(op, mode, Impl::Sdk, calls as f64 / sdk.wall.as_secs_f64());
                 results.push(
                     op,
@@ -789,7 +802,7 @@ fn process_cpu_ns() -> Option<u64> {
 }
 
 /// Runs `calls` calls through each implementation in [`BLOCKS`] interleaved blocks; returns what
-/// the SDK's blocks and the floor's blocks spent.
+/// the SDK's blocks and the floor's blocks spent, and each block pair's SDK ÷ floor time.
 async fn paired(
     ctx: &Arc<Ctx>,
     op: Op,
@@ -797,8 +810,9 @@ async fn paired(
     calls: usize,
     in_flight: usize,
     round: usize,
-) -> Result<[Spent; 2], BoxError> {
+) -> Result<([Spent; 2], Vec<f64>), BoxError> {
     let per_block = calls.div_ceil(BLOCKS);
+    let mut ratios = Vec::with_capacity(BLOCKS);
     let mut total = [Spent {
         wall: Duration::ZERO,
         cpu_ns: Some(0),
@@ -812,6 +826,7 @@ async fn paired(
         } else {
             [Impl::Floor, Impl::Sdk]
         };
+        let mut pair = [Duration::ZERO; 2];
         for imp in order {
             let cpu_before = process_cpu_ns();
             let d = match mode {
@@ -823,13 +838,15 @@ async fn paired(
                 _ => None,
             };
             let t = &mut total[usize::from(imp == Impl::Floor)];
+            pair[usize::from(imp == Impl::Floor)] = d;
             t.wall += d;
             t.cpu_ns = t.cpu_ns.zip(cpu).map(|(a, b)| a + b);
         }
+        ratios.push(pair[0].as_secs_f64() / pair[1].as_secs_f64());
         done += n;
         block += 1;
     }
-    Ok(total)
+    Ok((total, ratios))
 }
 
 /// The emulator child process, stopped on drop.

@@ -66,8 +66,10 @@ fn intro(body: &mut String) {
          the same output type; no builder, no retry loop. Sequential and concurrent rows come \
          from one run: every round measures each operation sequentially, then concurrently, \
          SDK and floor alternating in 10 interleaved blocks each time; calls/s are medians \
-         over the rounds (5; 2 with `--quick`), SDK ÷ floor is the median of the per-round \
-         ratios of time per call. Concurrent = 64 calls in flight on a 2-worker tokio \
+         over the rounds (5; 2 with `--quick`), SDK ÷ floor is the median, over the 10 block \
+         pairs of every round, of the ratio of the two adjacent blocks' times (a pair runs at \
+         nearly the same moment, so a burst of load from elsewhere on the machine moves one \
+         pair, not a whole round). Concurrent = 64 calls in flight on a 2-worker tokio \
          runtime. Python: the official SDKs (`benches/python/bench_official.py`), sequential \
          and 16 threads. Client CPU µs/call is the CPU time of every thread of the client \
          process per call (Rust: `/proc/self/task/*/schedstat`; Python: \
