@@ -611,9 +611,13 @@ impl Runtime {
     /// Runs a whole operation (identity, endpoint, attempts) under ONE deadline, the operation
     /// timeout, inside the operation's span.
     ///
-    /// `operation` makes the operation's future: created here, it is stored once, inside the
-    /// timeout (a future passed by value would be stored twice in this function's state, as the
-    /// argument and as the awaited timeout, and moved between them).
+    /// `operation` makes the operation's future: created here, it is stored once, on the heap
+    /// (a future passed by value would be stored twice in this function's state, as the
+    /// argument and as the awaited timeout). Boxed, the layers above it (timeout, span, this
+    /// function, the client's `send`) move a pointer instead of its 1.3 KB: every such move is a
+    /// copy of the whole future, and under callgrind boxing here and each attempt cut the
+    /// SDK's instructions per Alibaba V2 call by 3.4k (to 0.4% above the floor's) and its L1
+    /// data-cache misses by 158.
     pub(crate) async fn run<F, Fut>(
         &self,
         service: &'static str,
@@ -632,7 +636,7 @@ impl Runtime {
             status = tracing::field::Empty,
         );
         let started = Instant::now();
-        crate::timer::timeout(self.operation_timeout, operation())
+        crate::timer::timeout(self.operation_timeout, Box::pin(operation()))
             .instrument(span.clone())
             .await
             .unwrap_or_else(|crate::timer::Elapsed(limit)| {
@@ -656,7 +660,9 @@ impl Runtime {
         let span = tracing::Span::current();
         loop {
             span.record("attempts", state.attempt + u32::from(state.skew_corrected));
-            let result = self.attempt(protocol, state.attempt).await;
+            // Boxed for the same reason as the operation (see `run`): the attempt future is
+            // moved through several layers.
+            let result = Box::pin(self.attempt(protocol, state.attempt)).await;
             if let Ok(received) = &result {
                 span.record("status", received.status);
             }

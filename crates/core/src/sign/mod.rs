@@ -356,15 +356,18 @@ pub(crate) fn random_uuid_v4() -> [u8; 16] {
 /// A random UUID in its hyphenated lower-case text form (`8-4-4-4-12` hex digits), as the
 /// official SDKs send for the V2 `SignatureNonce`.
 pub(crate) fn new_uuid_v4_hyphenated() -> String {
-    let h = to_hex(&random_uuid_v4());
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
+    let u = random_uuid_v4();
+    let mut out = String::with_capacity(36);
+    for (i, group) in [&u[..4], &u[4..6], &u[6..8], &u[8..10], &u[10..]]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            out.push('-');
+        }
+        push_hex(&mut out, group);
+    }
+    out
 }
 
 #[cfg(test)]

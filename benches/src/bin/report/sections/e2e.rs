@@ -146,15 +146,17 @@ fn floor_target(targets: &mut Vec<Target>, stats: &Stats) {
         format!("worst {ratio:.3}× ({w})"),
         *ratio <= FLOOR_RATIO_TARGET,
         || {
-            "Closed this round: attempt deadlines on pooled timers (no timer registration and \
-             no driver wake-up per call), each origin's URL parsed once, header values made once \
-             per client, input strings moved instead of cloned, smaller operation futures. \
-             Callgrind on `e2e --profile` puts the Huawei VPC call, 64 in flight, at fewer \
-             instructions than the floor, and the SDK now allocates less than the floor except \
-             for Alibaba V2; the rows still over 1.05× keep a client-CPU gap of a few µs per \
-             call that was not traced further (candidates: the boxed future of the HTTP seam, \
-             the V2 parameter strings, cache misses of the larger operation state). Profile \
-             with `valgrind --tool=callgrind target/release/e2e --profile sdk` (and `floor`)."
+            "What is known: under callgrind (`e2e --profile sdk|floor`, Alibaba V2, per call) \
+             the SDK runs 0.4% more instructions than the floor (the operation and attempt \
+             futures are boxed, so the layers above them no longer copy 1.3 KB futures; that cut \
+             3.4k instructions and a third of the extra L1 data-cache misses) and 275 more L1 \
+             misses; a run of the floor against itself in both slots gives 0.98-1.01×, so the \
+             harness has no bias. The rows over 1.05× therefore spend their extra client CPU \
+             (a few µs per call) somewhere instruction counts do not show: \
+             thread wake-ups, cache misses beyond L1, or the VM. Next: `perf stat` with \
+             hardware counters on a machine that has them. Profile with \
+             `valgrind --tool=callgrind --cache-sim=yes target/release/e2e --profile sdk` (and \
+             `floor`)."
                 .to_owned()
         },
     ));
