@@ -8,13 +8,19 @@
 //! target/release/e2e [--endpoint URL] [--ak AK --sk SK] [--project-id ID]
 //!                    [--rounds 5] [--seq-calls 2000] [--conc-calls 10000] [--concurrency 64]
 //!                    [--alloc-calls 1000] [--only OP[,OP…]] [--tsv PATH] [--alloc-tsv PATH]
-//!                    [--profile sdk|floor|sdk-concurrent|floor-concurrent]
+//!                    [--profile sdk|floor|sdk-concurrent|floor-concurrent] [--marks PATH]
 //! ```
 //!
 //! `--profile sdk|floor` makes only `--seq-calls` sequential calls of each operation through one
 //! implementation (`sdk-concurrent|floor-concurrent`: `--conc-calls` calls, `--concurrency` in
 //! flight) and reports nothing: run it under a profiler, once per implementation, e.g.
 //! `valgrind --tool=callgrind target/release/e2e --endpoint URL --profile sdk --seq-calls 2000`.
+//!
+//! `--marks PATH` writes, for every timed block of the interleaved run, `op  mode  impl  calls
+//! start_s  end_s` (seconds since the Unix epoch, `CLOCK_REALTIME`): with
+//! `perf record -k CLOCK_REALTIME`, the samples of the real run can be split by the block they
+//! fall in (`benches/tools/perf_blocks.py`), so the SDK's and the floor's costs are compared
+//! as they run side by side, kernel and every thread included.
 //!
 //! Without `--endpoint` it starts `cloudsdk-emulator` (next to its own executable) on a free
 //! loopback port and stops it at the end. Each round measures every (operation, mode) with the
@@ -150,6 +156,8 @@ struct Args {
     /// implementation) or `sdk-concurrent|floor-concurrent` (`conc-calls` calls, `concurrency`
     /// in flight), and no report: for a profiler such as `valgrind --tool=callgrind`.
     profile: Option<(Impl, Mode)>,
+    /// `--marks PATH`: where to write the time span of every timed block (see the module docs).
+    marks: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -167,6 +175,7 @@ fn parse_args() -> Result<Args, String> {
         tsv: None,
         alloc_tsv: None,
         profile: None,
+        marks: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -189,6 +198,7 @@ fn parse_args() -> Result<Args, String> {
             "--alloc-calls" => a.alloc_calls = number(value()?)?,
             "--tsv" => a.tsv = Some(value()?),
             "--alloc-tsv" => a.alloc_tsv = Some(value()?),
+            "--marks" => a.marks = Some(value()?),
             "--profile" => {
                 a.profile = Some(match value()?.as_str() {
                     "sdk" => (Impl::Sdk, Mode::Sequential),
@@ -570,6 +580,8 @@ struct Results {
     cpu: Vec<(Op, Mode, Impl, Vec<f64>)>,
     block_ratios: Vec<(Op, Mode, Vec<f64>)>,
     allocs: Vec<AllocRow>,
+    /// `--marks`: one TSV line per timed block (see the module docs).
+    marks: String,
 }
 
 impl Results {
@@ -749,8 +761,15 @@ async fn bench(ctx: Arc<Ctx>, a: &Args) -> Result<Results, BoxError> {
                     Mode::Sequential => a.seq_calls,
                     Mode::Concurrent => a.conc_calls,
                 };
-                let ([sdk, floor], ratios) =
-                    paired(&ctx, op, mode, calls, a.concurrency, round).await?;
+                let ([sdk, floor], ratios) = paired(
+                    &ctx,
+                    (op, mode),
+                    calls,
+                    a.concurrency,
+                    round,
+                    &mut results.marks,
+                )
+                .await?;
                 results.push_block_ratios(op, mode, &ratios);
                 results.push(op, mode, Impl::Sdk, calls as f64 / sdk.wall.as_secs_f64());
                 results.push(
@@ -805,11 +824,11 @@ fn process_cpu_ns() -> Option<u64> {
 /// the SDK's blocks and the floor's blocks spent, and each block pair's SDK ÷ floor time.
 async fn paired(
     ctx: &Arc<Ctx>,
-    op: Op,
-    mode: Mode,
+    (op, mode): (Op, Mode),
     calls: usize,
     in_flight: usize,
     round: usize,
+    marks: &mut String,
 ) -> Result<([Spent; 2], Vec<f64>), BoxError> {
     let per_block = calls.div_ceil(BLOCKS);
     let mut ratios = Vec::with_capacity(BLOCKS);
@@ -829,14 +848,22 @@ async fn paired(
         let mut pair = [Duration::ZERO; 2];
         for imp in order {
             let cpu_before = process_cpu_ns();
+            let started = unix_seconds();
             let d = match mode {
                 Mode::Sequential => sequential(ctx, op, imp, n).await?,
                 Mode::Concurrent => concurrent(ctx, op, imp, n, in_flight).await?,
             };
+            let ended = unix_seconds();
             let cpu = match (cpu_before, process_cpu_ns()) {
                 (Some(a), Some(b)) => Some(b.saturating_sub(a)),
                 _ => None,
             };
+            marks.push_str(&format!(
+                "{}\t{}\t{}\t{n}\t{started:.6}\t{ended:.6}\n",
+                op.id(),
+                mode.id(),
+                imp.id()
+            ));
             let t = &mut total[usize::from(imp == Impl::Floor)];
             pair[usize::from(imp == Impl::Floor)] = d;
             t.wall += d;
@@ -847,6 +874,14 @@ async fn paired(
         block += 1;
     }
     Ok((total, ratios))
+}
+
+/// Now, in seconds since the Unix epoch (`CLOCK_REALTIME`, the clock `perf record -k
+/// CLOCK_REALTIME` stamps its samples with).
+fn unix_seconds() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// The emulator child process, stopped on drop.
@@ -1000,7 +1035,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: e2e [--endpoint URL] [--ak AK --sk SK] [--project-id ID] [--rounds N] \
                  [--seq-calls N] [--conc-calls N] [--concurrency N] [--alloc-calls N] \
-                 [--only OP,…] [--tsv PATH] [--alloc-tsv PATH] [--profile sdk|floor|sdk-concurrent|floor-concurrent]"
+                 [--only OP,…] [--tsv PATH] [--alloc-tsv PATH] [--profile sdk|floor|sdk-concurrent|floor-concurrent] [--marks PATH]"
             );
             let ops: Vec<&str> = Op::ALL.iter().map(|o| o.id()).collect();
             eprintln!("operations: {}", ops.join(", "));
@@ -1059,6 +1094,9 @@ fn run(args: &Args) -> Result<(), BoxError> {
     print!("\n{md}");
     if let Some(path) = &args.alloc_tsv {
         std::fs::write(path, tsv)?;
+    }
+    if let Some(path) = &args.marks {
+        std::fs::write(path, &results.marks)?;
     }
     Ok(())
 }
