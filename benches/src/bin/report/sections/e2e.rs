@@ -146,17 +146,18 @@ fn floor_target(targets: &mut Vec<Target>, stats: &Stats) {
         format!("worst {ratio:.3}× ({w})"),
         *ratio <= FLOOR_RATIO_TARGET,
         || {
-            "What is known: under callgrind (`e2e --profile sdk|floor`, Alibaba V2, per call) \
-             the SDK runs 0.4% more instructions than the floor (the operation and attempt \
-             futures are boxed, so the layers above them no longer copy 1.3 KB futures; that cut \
-             3.4k instructions and a third of the extra L1 data-cache misses) and 275 more L1 \
-             misses; a run of the floor against itself in both slots gives 0.98-1.01×, so the \
-             harness has no bias. The rows over 1.05× therefore spend their extra client CPU \
-             (a few µs per call) somewhere instruction counts do not show: \
-             thread wake-ups, cache misses beyond L1, or the VM. Next: `perf stat` with \
-             hardware counters on a machine that has them. Profile with \
-             `valgrind --tool=callgrind --cache-sim=yes target/release/e2e --profile sdk` (and \
-             `floor`)."
+            "What is known: split by block in the interleaved run itself (`e2e --marks` under \
+             `perf record`, `benches/tools/perf_blocks.py`; Alibaba V2, 64 in flight) the SDK \
+             spends about 12 µs more CPU per call than the floor (142 vs 129 µs under perf). \
+             About 5 µs is its own code, mostly the bodies of its futures (operation, attempt, \
+             timeout, transport), though callgrind counts as many instructions per call as the \
+             floor's: stalls on per-call state (three more heap futures per call, 504 + 936 + \
+             288 B, copied in: 0.8 µs of memmove). The rest is code both run (hyper, the kernel) \
+             running 5-9% slower beside it. Wake-ups are not it: perf's scheduler tracepoints \
+             count the same context switches (6.3), wake-ups (2.1) and futex calls (6.1) per \
+             sequential call for both. A run of the floor against itself in both slots gives \
+             0.98-1.01×, so the harness has no bias. Next: less per-call future state (one \
+             allocation per attempt, no boxed transport future for the built-in client)."
                 .to_owned()
         },
     ));
