@@ -172,31 +172,8 @@ impl Snapshot {
 mod tests {
     use super::*;
 
-    // The lib's unit-test binary counts with this allocator too.
-    #[global_allocator]
-    static ALLOC: Counting = Counting;
-
-    /// The one test that enables counting (tests run in parallel; the counters are global).
-    #[test]
-    fn counts_allocations_bytes_and_peak_while_enabled() {
-        let before = Snapshot::now();
-        let v: Vec<u8> = std::hint::black_box(Vec::with_capacity(4096));
-        drop(v);
-        assert_eq!(Snapshot::now(), before, "counted while disabled");
-
-        enable();
-        let start = Snapshot::now();
-        let base = reset_peak();
-        let v: Vec<u8> = std::hint::black_box(Vec::with_capacity(100_000));
-        let peak_with_v = peak() - base;
-        drop(v);
-        let spent = Snapshot::now().since(start);
-        disable();
-
-        assert!(spent.allocations >= 1, "{spent:?}");
-        assert!(spent.bytes >= 100_000, "{spent:?}");
-        assert!(peak_with_v >= 100_000, "peak {peak_with_v}");
-    }
+    // The allocator itself is tested in `tests/counting.rs`, a test binary of its own: the
+    // counters are global, and the other tests of this binary allocate and free in parallel.
 
     #[test]
     fn since_subtracts_and_never_wraps() {
