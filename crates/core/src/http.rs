@@ -789,13 +789,14 @@ fn body_error(e: reqwest::Error) -> HttpError {
 
 impl HttpClient for ReqwestHttpClient {
     fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
+        // The request is handed to reqwest now (no I/O happens before the first poll), so the
+        // future keeps reqwest's pending call (16 bytes), not the 256-byte request.
+        let pending = match self.reqwest_request(request) {
+            Ok(request) => self.client.execute(request),
+            Err(e) => return Box::pin(std::future::ready(Err(e))),
+        };
         Box::pin(async move {
-            let request = self.reqwest_request(request)?;
-            let response = self
-                .client
-                .execute(request)
-                .await
-                .map_err(|e| self.classify(e))?;
+            let response = pending.await.map_err(|e| self.classify(e))?;
             let response: http::Response<reqwest::Body> = response.into();
             Ok(response.map(|body| body.map_err(body_error).boxed_unsync()))
         })

@@ -660,31 +660,37 @@ impl Runtime {
         let span = tracing::Span::current();
         loop {
             span.record("attempts", state.attempt + u32::from(state.skew_corrected));
-            // Boxed for the same reason as the operation (see `run`): the attempt future is
-            // moved through several layers.
-            let result = Box::pin(self.attempt(protocol, state.attempt)).await;
-            if let Ok(received) = &result {
-                span.record("status", received.status);
-            }
-            let (last, server_delay) = match self.classify(protocol, result, &mut state) {
-                Verdict::Done(outcome) => return outcome,
-                Verdict::RetryNow => continue,
-                Verdict::Retry { last, server_delay } => (last, server_delay),
-            };
-            if state.is_last() {
-                // Only transport failures reach this point (service errors end in `classify`).
-                if let Some(f) = last {
-                    return Outcome::Failed(f);
+            // The attempt's result and the retry decision live in this block only, so this
+            // future does not keep them (nor a timer) in its state during every attempt.
+            let delay = {
+                // Boxed for the same reason as the operation (see `run`): the attempt future
+                // is moved through several layers.
+                let result = Box::pin(self.attempt(protocol, state.attempt)).await;
+                if let Ok(received) = &result {
+                    span.record("status", received.status);
                 }
-            }
-            let delay = self.backoff(state.attempt, server_delay);
+                let (last, server_delay) = match self.classify(protocol, result, &mut state) {
+                    Verdict::Done(outcome) => return outcome,
+                    Verdict::RetryNow => continue,
+                    Verdict::Retry { last, server_delay } => (last, server_delay),
+                };
+                if state.is_last() {
+                    // Only transport failures reach this point (service errors end in
+                    // `classify`).
+                    if let Some(f) = last {
+                        return Outcome::Failed(f);
+                    }
+                }
+                self.backoff(state.attempt, server_delay)
+            };
             tracing::info!(
                 attempt = state.attempt,
                 next_attempt = state.attempt + 1,
                 delay = ?delay,
                 "retrying"
             );
-            tokio::time::sleep(delay).await;
+            // Boxed: only a retry pays for the timer's room.
+            Box::pin(tokio::time::sleep(delay)).await;
             state.attempt += 1;
         }
     }
@@ -704,20 +710,22 @@ impl Runtime {
         attempt: u32,
     ) -> Result<Received, AttemptError> {
         let started = Instant::now();
-        // The signed request goes straight into the transmit future (kept in a local, it would
-        // take room in this future's state for the whole attempt).
-        let result = crate::timer::timeout(
-            self.attempt_timeout,
-            self.transmit(self.signed(protocol, attempt)?, started),
-        )
-        .await
-        .unwrap_or_else(|crate::timer::Elapsed(limit)| {
-            Err(AttemptError::Timeout(TimeoutError::new(
-                TimeoutKind::Attempt,
-                limit,
-                started.elapsed(),
-            )))
-        });
+        // The signed request goes straight into the transmit future, in a statement of its
+        // own: neither it nor the `Result` it came in (256 bytes) is kept in this future's state
+        // while the attempt runs (a temporary of the awaiting statement would be).
+        let transmit = match self.signed(protocol, attempt) {
+            Ok(request) => self.transmit(request, started),
+            Err(e) => return Err(e),
+        };
+        let result = crate::timer::timeout(self.attempt_timeout, transmit)
+            .await
+            .unwrap_or_else(|crate::timer::Elapsed(limit)| {
+                Err(AttemptError::Timeout(TimeoutError::new(
+                    TimeoutKind::Attempt,
+                    limit,
+                    started.elapsed(),
+                )))
+            });
         if let Ok(received) = &result
             && tracing::enabled!(tracing::Level::DEBUG)
         {
@@ -760,11 +768,16 @@ impl Runtime {
         let sent = self.http.send(request);
         async move {
             let response = sent.await.map_err(|e| self.transport_error(e, started))?;
-            let (parts, body) = response.into_parts();
-            let received = Received {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
-                body: Bytes::new(),
+            // In a block: the rest of the response head (version, extensions: 112 bytes) is
+            // dropped here instead of staying in this future while the body is read.
+            let (received, body) = {
+                let (parts, body) = response.into_parts();
+                let received = Received {
+                    status: parts.status.as_u16(),
+                    headers: parts.headers,
+                    body: Bytes::new(),
+                };
+                (received, body)
             };
             self.read_body(received, body, started).await
         }
