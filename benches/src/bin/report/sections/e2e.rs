@@ -149,15 +149,18 @@ fn floor_target(targets: &mut Vec<Target>, stats: &Stats) {
             "What is known: split by block in the interleaved run itself (`e2e --marks` under \
              `perf record`, `benches/tools/perf_blocks.py`; Alibaba V2, 64 in flight) the SDK \
              spends about 12 µs more CPU per call than the floor (142 vs 129 µs under perf). \
-             About 5 µs is its own code, mostly the bodies of its futures (operation, attempt, \
-             timeout, transport), though callgrind counts as many instructions per call as the \
-             floor's: stalls on per-call state (three more heap futures per call, 504 + 936 + \
-             288 B, copied in: 0.8 µs of memmove). The rest is code both run (hyper, the kernel) \
-             running 5-9% slower beside it. Wake-ups are not it: perf's scheduler tracepoints \
-             count the same context switches (6.3), wake-ups (2.1) and futex calls (6.1) per \
-             sequential call for both. A run of the floor against itself in both slots gives \
-             0.98-1.01×, so the harness has no bias. Next: less per-call future state (one \
-             allocation per attempt, no boxed transport future for the built-in client)."
+             About 5 µs is its own code, spread over the bodies of its futures (operation, \
+             attempt, timeout, transport) and the conversions of the transport seam, though \
+             callgrind counts as many instructions per call as the floor's; the rest is code \
+             both run (hyper, the kernel) running 5-9% slower beside it. Neither wake-ups nor \
+             future size explain it: perf's scheduler tracepoints count the same context \
+             switches (6.3), wake-ups (2.1) and futex calls (6.1) per sequential call for both, \
+             and halving the SDK's heap future state per call (1,728 to 848 bytes) left the \
+             ratio where it was. A run of the floor against itself in both slots gives \
+             0.98-1.01×, so the harness has no bias. Next: fewer steps per call in the \
+             transport seam (the request's URL is parsed as an `http::Uri`, rebuilt as a `Url`, \
+             and parsed again inside reqwest; the response body is boxed), measured with \
+             `perf_blocks.py`."
                 .to_owned()
         },
     ));
