@@ -73,20 +73,31 @@ pub fn sign(method: &str, params: &[(&str, &str)], secret: &str) -> Signed {
     mac.update(string_to_sign.as_bytes());
     let signature = STANDARD.encode(mac.finalize().into_bytes());
 
-    // Insert Signature at its sorted position (before the first key that sorts after it).
+    // Insert Signature at its sorted position (before the first key that sorts after it), by
+    // cutting the canonical query there: its pairs are joined by `&`, and an `&` inside a name
+    // or value is encoded, so the first `split` pairs end at the `split`-th `&`.
     let split = sorted.partition_point(|(k, _)| *k < SIGNATURE_PARAM);
+    let cut = match split {
+        0 => 0,
+        n => canonical_query
+            .match_indices('&')
+            .nth(n - 1)
+            .map_or(canonical_query.len(), |(i, _)| i),
+    };
+    let (before, after) = canonical_query.split_at(cut);
     let mut signed_query = String::with_capacity(canonical_query.len() + signature.len() + 16);
-    write_query(&sorted[..split], &mut signed_query);
-    if split > 0 {
+    signed_query.push_str(before);
+    if !before.is_empty() {
         signed_query.push('&');
     }
     signed_query.push_str(SIGNATURE_PARAM);
     signed_query.push('=');
     percent_encode_into(&signature, &mut signed_query);
-    if split < sorted.len() {
+    // `after` is empty, or starts with `&` unless Signature went first.
+    if split == 0 && !after.is_empty() {
         signed_query.push('&');
-        write_query(&sorted[split..], &mut signed_query);
     }
+    signed_query.push_str(after);
 
     Signed {
         canonical_query,
@@ -131,6 +142,30 @@ mod tests {
         assert!(s.signed_query.starts_with("A=1&Signature="));
         let s = sign("GET", &[], "k");
         assert!(s.signed_query.starts_with("Signature=") && !s.signed_query.contains('&'));
+    }
+
+    #[test]
+    fn signed_query_is_the_canonical_query_with_the_signature_in_sorted_place() {
+        let params = [
+            ("Timestamp", "2016-02-23T12:46:24Z"),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SecurityGroupId.1", "sg-a&b=c"),
+            ("SecurityGroupId.10", "sg-é"),
+            ("SecurityGroupId.2", "sg-2"),
+            ("Action", "DescribeSecurityGroupReferences"),
+        ];
+        let s = sign("POST", &params, "k");
+        let mut with_signature = params.to_vec();
+        with_signature.push((SIGNATURE_PARAM, s.signature.as_str()));
+        let expected = crate::sign::encode::canonical_query_string(&with_signature);
+        assert_eq!(s.signed_query, expected);
+        assert!(
+            s.signed_query.contains("SecurityGroupId.2=sg-2&Signature=")
+                && s.signed_query
+                    .contains("&SignatureMethod=HMAC-SHA1&Timestamp="),
+            "{}",
+            s.signed_query
+        );
     }
 
     #[test]
