@@ -150,17 +150,23 @@ fn floor_target(targets: &mut Vec<Target>, stats: &Stats) {
              `perf record`, `benches/tools/perf_blocks.py`; Alibaba V2, 64 in flight) the SDK \
              spends about 12 µs more CPU per call than the floor (142 vs 129 µs under perf). \
              About 5 µs is its own code, spread over the bodies of its futures (operation, \
-             attempt, timeout, transport) and the conversions of the transport seam, though \
-             callgrind counts as many instructions per call as the floor's; the rest is code \
-             both run (hyper, the kernel) running 5-9% slower beside it. Neither wake-ups nor \
-             future size explain it: perf's scheduler tracepoints count the same context \
-             switches (6.3), wake-ups (2.1) and futex calls (6.1) per sequential call for both, \
-             and halving the SDK's heap future state per call (1,728 to 848 bytes) left the \
-             ratio where it was. A run of the floor against itself in both slots gives \
-             0.98-1.01×, so the harness has no bias. Next: fewer steps per call in the \
-             transport seam (the request's URL is parsed as an `http::Uri`, rebuilt as a `Url`, \
-             and parsed again inside reqwest; the response body is boxed), measured with \
-             `perf_blocks.py`."
+             attempt, timeout, transport); the rest is code both run (hyper, the kernel) \
+             running 5-9% slower beside it. It is not work: under callgrind the SDK runs fewer \
+             instructions than the floor (Alibaba V2, 2,000 sequential calls: 430.2M vs 433.9M) \
+             but has about 320 more L1 data-cache misses per call, mostly first writes into its \
+             freshly allocated future state (futures built on the stack and copied into their \
+             boxes, the timeout and the boxed futures' first polls). Nor is it wake-ups, \
+             syscalls or page faults: perf counts the same context switches (6.3), wake-ups \
+             (2.1) and futex calls (6.1) per sequential call for both, strace the same writev, \
+             recvfrom and getrandom calls (one each per call), and the page faults of a run \
+             are equal. Halving the heap future state (1,728 to 848 bytes) left the ratio where \
+             it was; so did removing the attempt timer or the operation span alone (A/B, 4-6 \
+             runs each; both removed together gave about 3% less at 64 in flight, which points \
+             at code layout, and neither can go: the attempt timeout is a guarantee, the span \
+             the tracing contract). A run of the floor against itself in both slots gives \
+             0.98-1.01×, so the harness has no bias. Next: measure on a machine with hardware \
+             counters (this VM exposes none to perf) whether those cache misses are the gap, \
+             and if so build the operation's state in place instead of copying it in."
                 .to_owned()
         },
     ));
