@@ -181,7 +181,8 @@ mod tests {
             let reference = format!("prefix:{}", utf8_percent_encode(s, RFC3986_RESERVED));
             assert_eq!(ours, reference, "{s:?}");
         }
-        // Every single character class boundary, one at a time and after an escape.
+        // Every character up to U+07FF and the plane edges: alone, before an unreserved byte,
+        // after an escaped character, and between the two.
         for c in (0u32..0x800)
             .chain([0xffff, 0x10000, 0x10ffff])
             .filter_map(char::from_u32)
