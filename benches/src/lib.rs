@@ -7,6 +7,7 @@
 //! - [`examples`]: the documents' example payloads under `specs/examples/`.
 //! - [`requests`]: realistic requests of each operation, as the signers take them.
 //! - [`counting`]: a counting global allocator (peak decode memory, allocations per call).
+//! - [`stats`]: the median and its confidence interval, for paired timings.
 //!
 //! The benchmarks themselves are `benches/sign.rs`, `benches/decode.rs` (criterion),
 //! `src/bin/decode_memory.rs` (peak heap while decoding) and `src/bin/e2e.rs` (calls through the
@@ -18,3 +19,4 @@ pub mod decode;
 pub mod examples;
 pub mod payloads;
 pub mod requests;
+pub mod stats;

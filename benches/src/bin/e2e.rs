@@ -24,16 +24,18 @@
 //!
 //! Without `--endpoint` it starts `cloudsdk-emulator` (next to its own executable) on a free
 //! loopback port and stops it at the end. Each round measures every (operation, mode) with the
-//! SDK and the floor alternating in 10 interleaved blocks (so load changes hit both alike); the
-//! report gives medians over rounds, and the SDK ÷ floor ratio is the median, over every block
-//! pair of every round, of the ratio of the two adjacent blocks' times (a pair runs at nearly
-//! the same moment, so a burst of load from elsewhere on the machine moves one pair, not a
-//! round's total).
+//! SDK and the floor alternating in short interleaved blocks (20 sequential calls; 4 calls per
+//! task in flight), so load changes hit both alike; the report gives calls/s as medians over
+//! rounds, and the SDK ÷ floor ratio as the median, over every block pair of every round, of the
+//! ratio of the two adjacent blocks' times (a pair runs at nearly the same moment, so a burst of
+//! load from elsewhere on the machine moves one pair, not a round's total), with a 95%
+//! confidence interval of that median.
 //! `--tsv` writes one line per (operation, mode, implementation):
 //! `op  mode  impl  median_calls_per_s  median_us_per_call  min_calls_per_s  max_calls_per_s
-//! sdk_over_floor  cpu_us_per_call`: the median over block pairs of the ratio of times per call,
-//! and the median client CPU time per call (every thread of this process, from
-//! `/proc/self/task/*/schedstat`; `-` where unavailable).
+//! sdk_over_floor  cpu_us_per_call  ci_low  ci_high  pairs`: the median over block pairs of the
+//! ratio of times per call, the median client CPU time per call (every thread of this process,
+//! `CLOCK_PROCESS_CPUTIME_ID`; `-` where unavailable), the 95% confidence interval of that
+//! median (`-` with fewer than 6 pairs) and the number of pairs.
 //!
 //! Sequential and `--concurrency` rows are measured in the same run: every round measures each
 //! operation sequentially, then with calls in flight, each time SDK and floor alternating block by
@@ -56,6 +58,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use cloudsdk_benches::counting::{self, Snapshot};
+use cloudsdk_benches::stats::{median, median_ci};
 
 use aliyun_ecs::operation::describe_security_group_references::DescribeSecurityGroupReferencesOutput;
 use cloudsdk_core::aliyun::{Format, SignatureAlgorithm};
@@ -634,24 +637,19 @@ impl Results {
             .map(|(_, _, v)| median(v))
     }
 
+    /// The block pairs' ratios of (op, mode).
+    fn block_ratios(&self, op: Op, mode: Mode) -> &[f64] {
+        self.block_ratios
+            .iter()
+            .find(|(o, m, _)| *o == op && *m == mode)
+            .map_or(&[], |(_, _, v)| v.as_slice())
+    }
+
     fn median(&self, op: Op, mode: Mode, imp: Impl) -> Option<f64> {
         self.rows
             .iter()
             .find(|(o, m, i, _)| *o == op && *m == mode && *i == imp)
             .map(|(_, _, _, v)| median(v))
-    }
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
     }
 }
 
@@ -789,9 +787,18 @@ async fn bench(ctx: Arc<Ctx>, a: &Args) -> Result<Results, BoxError> {
     Ok(results)
 }
 
-/// Blocks per measurement: SDK and floor alternate block by block, so load changes on the
-/// machine (other processes, the emulator's own work) hit both about equally.
-const BLOCKS: usize = 10;
+/// Calls per block of sequential calls (about 10 ms): SDK and floor alternate block by block,
+/// so load changes on the machine (other processes, the emulator's own work, a stall of the VM)
+/// hit both about equally, and each round yields many block pairs (`--seq-calls 2000`: 100).
+/// On a shared 2-core VM one pair's ratio scatters by ±20%; the median of a few hundred pairs
+/// is what makes a 1-2% difference visible (see [`median_ci`]).
+const SEQ_BLOCK_CALLS: usize = 20;
+
+/// Calls per block of concurrent calls, per call in flight (64 in flight: 256 calls, about
+/// 25 ms, 39 pairs per round of `--conc-calls 10000`). Each task makes about 4 calls in a
+/// block, so the start and end of a block, when fewer calls are in flight, stay a small part of
+/// it.
+const CONC_BLOCK_CALLS_PER_TASK: usize = 4;
 
 /// Wall time and client CPU time (this process, every thread) of a set of blocks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -801,27 +808,25 @@ struct Spent {
     cpu_ns: Option<u64>,
 }
 
-/// CPU time consumed so far by every live thread of this process, in ns, from
-/// `/proc/self/task/*/schedstat` (Linux; `None` elsewhere). The client's own cost per call,
-/// independent of how fast the emulator answers.
+/// CPU time consumed so far by every thread of this process (exited ones included), in ns:
+/// `CLOCK_PROCESS_CPUTIME_ID`, one system call (`None` where there is no such clock). The
+/// client's own cost per call, independent of how fast the emulator answers.
+#[cfg(unix)]
 fn process_cpu_ns() -> Option<u64> {
-    let mut total = 0u64;
-    for entry in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
-        // A thread that exits between the listing and the read is skipped.
-        if let Ok(s) = std::fs::read_to_string(entry.path().join("schedstat"))
-            && let Some(ns) = s
-                .split_whitespace()
-                .next()
-                .and_then(|v| v.parse::<u64>().ok())
-        {
-            total += ns;
-        }
-    }
-    Some(total)
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    let secs = u64::try_from(t.tv_sec).ok()?;
+    let nanos = u64::try_from(t.tv_nsec).ok()?;
+    Some(secs * 1_000_000_000 + nanos)
 }
 
-/// Runs `calls` calls through each implementation in [`BLOCKS`] interleaved blocks; returns what
-/// the SDK's blocks and the floor's blocks spent, and each block pair's SDK ÷ floor time.
+#[cfg(not(unix))]
+fn process_cpu_ns() -> Option<u64> {
+    None
+}
+
+/// Runs `calls` calls through each implementation in interleaved blocks ([`SEQ_BLOCK_CALLS`],
+/// [`CONC_BLOCK_CALLS_PER_TASK`]); returns what the SDK's blocks and the floor's blocks spent,
+/// and each block pair's SDK ÷ floor time.
 async fn paired(
     ctx: &Arc<Ctx>,
     (op, mode): (Op, Mode),
@@ -830,8 +835,12 @@ async fn paired(
     round: usize,
     marks: &mut String,
 ) -> Result<([Spent; 2], Vec<f64>), BoxError> {
-    let per_block = calls.div_ceil(BLOCKS);
-    let mut ratios = Vec::with_capacity(BLOCKS);
+    let per_block = match mode {
+        Mode::Sequential => SEQ_BLOCK_CALLS,
+        Mode::Concurrent => CONC_BLOCK_CALLS_PER_TASK * in_flight,
+    }
+    .clamp(1, calls.max(1));
+    let mut ratios = Vec::with_capacity(calls.div_ceil(per_block));
     let mut total = [Spent {
         wall: Duration::ZERO,
         cpu_ns: Some(0),
@@ -933,7 +942,7 @@ fn report(a: &Args, r: &Results) -> (String, String) {
     let mut tsv = String::new();
     let _ = writeln!(
         md,
-        "| operation | mode | SDK calls/s | floor calls/s | SDK µs/call | floor µs/call | SDK ÷ floor (time/call) | SDK CPU µs/call | floor CPU µs/call |"
+        "| operation | mode | SDK calls/s | floor calls/s | SDK µs/call | floor µs/call | SDK ÷ floor (time/call; 95% CI) | SDK CPU µs/call | floor CPU µs/call |"
     );
     let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for &op in &a.only {
@@ -949,13 +958,17 @@ fn report(a: &Args, r: &Results) -> (String, String) {
                 Mode::Concurrent => format!("{} in flight", a.concurrency),
             };
             let ratio = r.paired_ratio(op, mode).unwrap_or(floor / sdk);
+            let pairs = r.block_ratios(op, mode);
+            let ci = median_ci(pairs);
+            let ci_md = ci.map_or_else(String::new, |(l, h)| format!(" ({l:.3}–{h:.3})"));
+            let ci_tsv = ci.map_or_else(|| "-\t-".to_owned(), |(l, h)| format!("{l:.4}\t{h:.4}"));
             let cpu = |imp| {
                 r.median_cpu(op, mode, imp)
                     .map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))
             };
             let _ = writeln!(
                 md,
-                "| {} | {mode_label} | {sdk:.0} | {floor:.0} | {:.1} | {:.1} | {ratio:.3}× | {} | {} |",
+                "| {} | {mode_label} | {sdk:.0} | {floor:.0} | {:.1} | {:.1} | {ratio:.3}×{ci_md} | {} | {} |",
                 op.id(),
                 1e6 / sdk,
                 1e6 / floor,
@@ -976,11 +989,12 @@ fn report(a: &Args, r: &Results) -> (String, String) {
                         .map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
                     let _ = writeln!(
                         tsv,
-                        "{}\t{}\t{}\t{med:.1}\t{:.3}\t{min:.1}\t{max:.1}\t{ratio:.4}\t{cpu}",
+                        "{}\t{}\t{}\t{med:.1}\t{:.3}\t{min:.1}\t{max:.1}\t{ratio:.4}\t{cpu}\t{ci_tsv}\t{}",
                         op.id(),
                         mode.id(),
                         imp.id(),
-                        1e6 / med
+                        1e6 / med,
+                        pairs.len(),
                     );
                 }
             }

@@ -134,10 +134,13 @@ pub struct Calls {
     pub paired_ratio: Option<f64>,
     /// Median client CPU µs per call (every thread of the client process), if measured.
     pub cpu_us: Option<f64>,
+    /// SDK rows of `e2e.tsv`: the 95% confidence interval of `paired_ratio` and the number of
+    /// block pairs it comes from.
+    pub paired_ci: Option<(f64, f64, usize)>,
 }
 
-/// `op mode impl median_calls_per_s median_us min max [sdk_over_floor [cpu_us]]` rows, keyed by
-/// (op, mode, impl); rows that do not parse are skipped.
+/// `op mode impl median_calls_per_s median_us min max [sdk_over_floor [cpu_us [ci_low ci_high
+/// pairs]]]` rows, keyed by (op, mode, impl); rows that do not parse are skipped.
 fn calls(rows: Vec<Vec<String>>) -> BTreeMap<(String, String, String), Calls> {
     rows.into_iter()
         .filter(|r| r.len() >= 5)
@@ -149,10 +152,20 @@ fn calls(rows: Vec<Vec<String>>) -> BTreeMap<(String, String, String), Calls> {
                     us: r[4].parse().ok()?,
                     paired_ratio: r.get(7).and_then(|v| v.parse().ok()),
                     cpu_us: r.get(8).and_then(|v| v.parse().ok()),
+                    paired_ci: paired_ci(&r),
                 },
             ))
         })
         .collect()
+}
+
+/// Columns 10-12 of an `e2e.tsv` row: the ratio's confidence interval and pairs.
+fn paired_ci(r: &[String]) -> Option<(f64, f64, usize)> {
+    Some((
+        r.get(9)?.parse().ok()?,
+        r.get(10)?.parse().ok()?,
+        r.get(11)?.parse().ok()?,
+    ))
 }
 
 /// Heap allocations per call of one (operation, implementation), sequential calls.
@@ -215,18 +228,21 @@ mod tests {
     #[test]
     fn reads_calls_rows_with_and_without_the_optional_columns() {
         let rows = parse_tsv(
-            "op\tsequential\tsdk\t20000.0\t50.000\t19000.0\t21000.0\t1.0400\t31.500\n\
+            "op\tsequential\tsdk\t20000.0\t50.000\t19000.0\t21000.0\t1.0400\t31.500\t1.0210\t1.0630\t500\n\
+             op\tconcurrent\tsdk\t20000.0\t50.000\t19000.0\t21000.0\t1.0400\t31.500\t-\t-\t4\n\
              \n\
              op\tsequential\tfloor\t21000.0\t47.619\t20000.0\t22000.0\t1.0400\t-\n\
              py\tthreaded\tpython\t900.0\t1111.1\t850.0\t950.0\n\
              bad\tsequential\tsdk\tnot-a-number\t1\n",
         );
         let c = calls(rows);
-        assert_eq!(c.len(), 3, "{c:?}");
+        assert_eq!(c.len(), 4, "{c:?}");
         let key = |o: &str, m: &str, i: &str| (o.to_owned(), m.to_owned(), i.to_owned());
         let sdk = c[&key("op", "sequential", "sdk")];
         assert_eq!((sdk.rate, sdk.us), (20000.0, 50.0));
         assert_eq!((sdk.paired_ratio, sdk.cpu_us), (Some(1.04), Some(31.5)));
+        assert_eq!(sdk.paired_ci, Some((1.021, 1.063, 500)));
+        assert_eq!(c[&key("op", "concurrent", "sdk")].paired_ci, None);
         assert_eq!(c[&key("op", "sequential", "floor")].cpu_us, None);
         assert_eq!(c[&key("py", "threaded", "python")].paired_ratio, None);
     }
