@@ -16,14 +16,10 @@ use std::time::{Duration, Instant};
 use cloudsdk_benches::decode;
 use cloudsdk_benches::examples;
 use cloudsdk_benches::payloads::{self, Format, Kind};
+use cloudsdk_benches::stats::median;
 
 const ROUNDS: usize = 21;
 const BLOCK: Duration = Duration::from_millis(5);
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 /// Time of `n` runs of `f`, in ns per run.
 fn block(n: usize, f: &dyn Fn() -> Result<(), String>) -> Result<f64, String> {
@@ -64,7 +60,7 @@ fn paired(kind: Kind, bytes: &[u8]) -> Result<(f64, f64, f64), String> {
         v.push(b);
         r.push(b / a);
     }
-    Ok((median(&mut t), median(&mut v), median(&mut r)))
+    Ok((median(&t), median(&v), median(&r)))
 }
 
 /// One payload's result: name, input bytes, typed ns, `Value` ns, `Value` ÷ typed.

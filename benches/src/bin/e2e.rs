@@ -631,10 +631,8 @@ impl Results {
     /// Median over every block pair of every round of (SDK block time ÷ floor block time); the
     /// two blocks of a pair make the same number of calls one right after the other.
     fn paired_ratio(&self, op: Op, mode: Mode) -> Option<f64> {
-        self.block_ratios
-            .iter()
-            .find(|(o, m, _)| *o == op && *m == mode)
-            .map(|(_, _, v)| median(v))
+        let ratios = self.block_ratios(op, mode);
+        (!ratios.is_empty()).then(|| median(ratios))
     }
 
     /// The block pairs' ratios of (op, mode).
