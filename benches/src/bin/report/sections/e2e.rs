@@ -165,14 +165,17 @@ fn floor_target(targets: &mut Vec<Target>, stats: &Stats) {
              per round (the design before this one) moved by ±3% between runs (Huawei VPC at 64 \
              in flight read 1.056× and 1.063× that way, and 1.022-1.045× with hundreds of \
              pairs). Alibaba V2 at 64 in flight is above 1.05× in every run so far (1.047-1.073× \
-             in seven runs on the day this design came in), so that miss is real. Another row \
+             in eight runs on the day this design came in), so that miss is real. Another row \
              can land above 1.05× in one run with an interval reaching below it (Huawei Nova at \
              64 in flight: 1.033-1.045× in the three runs before this report's); with ten rows \
              and 95% intervals that is expected now and then, and it is why a passing run would \
-             need every row, not one lucky figure. V2's extra over the other rows: the \
-             transport seam takes an `http::Request`, so the SDK parses its ~330-byte signed \
-             query as an `http::Uri` once more than the floor (about 1 µs a call), and both \
-             then pay `url`'s query re-parse twice inside reqwest. Across all rows, split by \
+             need every row, not one lucky figure. The gap is not V2's own: the machine's speed \
+             changes by nearly 2× within a day (client CPU at 64 in flight 46-85 µs a call), and \
+             when it is fast Alibaba V3 JSON (1.056×) and Huawei Nova (1.050×) at 64 in flight \
+             rise too, because the SDK's fixed cost of a few µs a call is a larger share. URLs \
+             are not it: the SDK's extra `http::Uri` parse of the V2 query costs about 260 ns, \
+             and its cached origin saves about 450 ns of the full `Url` parse the floor does. \
+             Across all rows, split by \
              block under `perf record` (`e2e --marks`, `benches/tools/perf_blocks.py`) the \
              SDK's own code costs about 5 µs a call, spread over its futures (operation, \
              attempt, timeout, transport) and the extra body layers of the seam; under \
