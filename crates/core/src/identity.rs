@@ -79,17 +79,21 @@ impl CredentialSource {
         Ok(source)
     }
 
-    /// Resolves and checks the credentials of one operation.
-    pub(crate) async fn resolve(&self) -> Result<Credentials, ConstructionError> {
+    /// Resolves and checks the credentials of one operation. Static credentials (checked when
+    /// the client was built) are lent, not cloned: a clone would bump the reference count that
+    /// every task calling through the client shares.
+    pub(crate) async fn resolve(
+        &self,
+    ) -> Result<std::borrow::Cow<'_, Credentials>, ConstructionError> {
         let credentials = match self {
-            CredentialSource::Static(c) => return Ok(c.clone()),
+            CredentialSource::Static(c) => return Ok(std::borrow::Cow::Borrowed(c)),
             CredentialSource::Provider(p) => p.provide_credentials().await.map_err(|e| {
                 ConstructionError::new("credentials", "the credentials provider failed")
                     .with_source(e)
             })?,
         };
         crate::validate::check_credentials(&credentials)?;
-        Ok(credentials)
+        Ok(std::borrow::Cow::Owned(credentials))
     }
 }
 
