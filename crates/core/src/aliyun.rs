@@ -679,7 +679,7 @@ impl AliyunCall<'_> {
         // The same headers, in the same order, as signed.
         let mut map = crate::validate::HeaderBuilder::with_capacity(11);
         map.shared(http::header::HOST, &inner.endpoint.host_header);
-        map.copied(X_ACS_ACTION.as_str(), self.request.action)?;
+        map.static_value(X_ACS_ACTION, self.request.action)?;
         map.shared(X_ACS_VERSION, &inner.version_header);
         map.owned(X_ACS_DATE, date)?;
         map.owned(X_ACS_NONCE, nonce)?;
@@ -727,7 +727,7 @@ impl AliyunCall<'_> {
         );
         let mut map = crate::validate::HeaderBuilder::with_capacity(5);
         map.shared(http::header::HOST, &inner.endpoint.host_header);
-        map.copied(X_ACS_ACTION.as_str(), self.request.action)?;
+        map.static_value(X_ACS_ACTION, self.request.action)?;
         map.shared(X_ACS_VERSION, &inner.version_header);
         map.shared(http::header::ACCEPT, &inner.format.accept_header());
         map.shared(http::header::USER_AGENT, &inner.runtime.user_agent_header);

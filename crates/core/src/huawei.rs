@@ -419,6 +419,7 @@ impl HuaweiClientBuilder {
         Ok(HuaweiClient {
             inner: Arc::new(Inner {
                 service: self.service,
+                service_name: self.service.service_name(),
                 runtime,
                 endpoint,
                 region,
@@ -441,6 +442,8 @@ pub struct HuaweiClient {
 #[derive(Debug)]
 struct Inner {
     service: &'static ServiceInfo,
+    /// `service.service_name()`, found once (every operation's span names it).
+    service_name: &'static str,
     runtime: Runtime,
     endpoint: Endpoint,
     region: Option<String>,
@@ -677,7 +680,7 @@ impl HuaweiClient {
             Err(e) => return (Failure::from(e).into(), Redactor::none()),
         };
         let mut redactor = Redactor::none();
-        let service = self.inner.service.service_name();
+        let service = self.inner.service_name;
         let outcome = self
             .inner
             .runtime

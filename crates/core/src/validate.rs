@@ -142,6 +142,24 @@ impl HeaderBuilder {
         Ok(())
     }
 
+    /// A `'static` value (an operation's name): not copied when it is visible ASCII (what
+    /// `HeaderValue::from_static` takes), else copied and checked as [`copied`](Self::copied)
+    /// does.
+    pub(crate) fn static_value(
+        &mut self,
+        name: http::HeaderName,
+        value: &'static str,
+    ) -> Result<(), ConstructionError> {
+        if value
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) || b == b'\t')
+        {
+            self.0.append(name, http::HeaderValue::from_static(value));
+            return Ok(());
+        }
+        insert_header(&mut self.0, name.as_str(), value)
+    }
+
     /// A borrowed value, copied (and checked).
     pub(crate) fn copied(&mut self, name: &str, value: &str) -> Result<(), ConstructionError> {
         insert_header(&mut self.0, name, value)
@@ -188,6 +206,29 @@ pub(crate) fn http_request(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_values_are_checked_like_copied_ones() {
+        let name = http::HeaderName::from_static("x-acs-action");
+        let mut b = HeaderBuilder::with_capacity(3);
+        b.static_value(name.clone(), "DescribeSecurityGroupReferences")
+            .unwrap();
+        // Not visible ASCII: `from_static` would panic; copied and accepted as `copied` does.
+        b.static_value(name.clone(), "Describe\u{e9}").unwrap();
+        for bad in ["A\r\nX-Injected: 1", "A\u{7f}", "A\0"] {
+            assert!(b.static_value(name.clone(), bad).is_err(), "{bad:?}");
+            assert!(b.copied("x-acs-action", bad).is_err(), "{bad:?}");
+        }
+        let map = b.finish();
+        let values: Vec<&[u8]> = map.get_all(&name).iter().map(|v| v.as_bytes()).collect();
+        assert_eq!(
+            values,
+            [
+                &b"DescribeSecurityGroupReferences"[..],
+                "Describe\u{e9}".as_bytes()
+            ]
+        );
+    }
 
     #[test]
     fn credentials() {
