@@ -281,6 +281,68 @@ mod tests {
         assert_eq!(counting.0.load(Ordering::SeqCst), 0, "no stale wake-up");
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_timer_that_fired_idle_in_the_pool_is_armed_again() {
+        // Its future completed first, so the timer went back still set to 1 s from then.
+        let r = timeout(Some(Duration::from_secs(1)), async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            7
+        })
+        .await;
+        assert_eq!(r, Ok(7));
+        assert_eq!(pooled(), 1);
+        // It fires in the pool, with no task waiting.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        // Reused: it must wake this task at its new deadline (a timer that kept no waker would
+        // leave the call pending; the outer guard turns that into a failure, not a hang).
+        let start = Instant::now();
+        let r = tokio::time::timeout(
+            Duration::from_secs(60),
+            timeout(Some(Duration::from_secs(2)), std::future::pending::<()>()),
+        )
+        .await
+        .expect("the reused timer fired");
+        assert!(matches!(r, Err(Elapsed(_))), "{r:?}");
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+        assert_eq!(pooled(), 1, "one timer served both");
+    }
+
+    #[test]
+    fn a_timeout_dropped_after_its_runtime_is_gone_is_harmless() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let mut pending = Box::pin(timeout(
+            Some(Duration::from_secs(30)),
+            std::future::pending::<()>(),
+        ));
+        rt.block_on(async {
+            let waker = Waker::noop();
+            let mut cx = Context::from_waker(waker);
+            assert!(
+                pending.as_mut().poll(&mut cx).is_pending(),
+                "the timer is taken"
+            );
+        });
+        drop(rt);
+        // Outside any runtime, with the timer's runtime shut down.
+        drop(pending);
+        // The next runtime does not use that timer.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let start = Instant::now();
+            let r = timeout(Some(Duration::from_secs(3)), std::future::pending::<()>()).await;
+            assert!(matches!(r, Err(Elapsed(_))), "{r:?}");
+            assert_eq!(start.elapsed(), Duration::from_secs(3));
+        });
+        assert_eq!(pooled(), 1, "only the new runtime's timer is pooled");
+    }
+
     #[test]
     fn timers_of_a_finished_runtime_are_not_used_by_the_next() {
         for _ in 0..3 {
