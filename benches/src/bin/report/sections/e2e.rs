@@ -160,33 +160,32 @@ fn floor_target(targets: &mut Vec<Target>, stats: &Stats) {
         },
         *ratio <= FLOOR_RATIO_TARGET,
         || {
-            "What is known. Each row now comes with the 95% interval of its median: one block \
-             pair's ratio scatters by about ±20% on this shared VM, so the median of 10 pairs \
-             per round (the design before this one) moved by ±3% between runs (Huawei VPC at 64 \
-             in flight read 1.056× and 1.063× that way, and 1.022-1.045× with hundreds of \
-             pairs). Alibaba V2 at 64 in flight is above 1.05× in every run so far (1.047-1.073× \
-             in eight runs on the day this design came in), so that miss is real. Another row \
-             can land above 1.05× in one run with an interval reaching below it (Huawei Nova at \
-             64 in flight: 1.033-1.045× in the three runs before this report's); with ten rows \
-             and 95% intervals that is expected now and then, and it is why a passing run would \
-             need every row, not one lucky figure. The gap is not V2's own: the machine's speed \
-             changes by nearly 2× within a day (client CPU at 64 in flight 46-85 µs a call), and \
-             when it is fast Alibaba V3 JSON (1.056×) and Huawei Nova (1.050×) at 64 in flight \
-             rise too, because the SDK's fixed cost of a few µs a call is a larger share. URLs \
-             are not it: the SDK's extra `http::Uri` parse of the V2 query costs about 260 ns, \
-             and its cached origin saves about 450 ns of the full `Url` parse the floor does. \
-             Across all rows, split by \
-             block under `perf record` (`e2e --marks`, `benches/tools/perf_blocks.py`) the \
-             SDK's own code costs about 5 µs a call, spread over its futures (operation, \
-             attempt, timeout, transport) and the extra body layers of the seam; under \
-             callgrind it runs no more instructions than the floor (Alibaba V2: 430.2M vs \
-             433.9M for 2,000 calls) but has about 320 more L1 data-cache misses a call. \
-             Syscalls, wake-ups and page faults are equal. Removing the attempt timer moved V2 \
-             at 64 in flight by 0-2% (A/B, 3 runs each), within the intervals; it is a \
-             guarantee and stays. Next: fewer body layers in the reqwest transport (a response \
-             body goes through reqwest's body, a `map_err` and a box, where the floor reads \
-             reqwest's body directly: about 2 µs a call between polling and dropping them under \
-             perf), and one allocation for an operation's and its attempt's state."
+            "What is known. Each row comes with the 95% interval of its median (one block \
+             pair's ratio scatters by about ±20% on this shared VM). Alibaba V2 at 64 in flight \
+             has been above 1.05× in every run since the intervals came in, so that miss is \
+             real; other rows at 64 in flight cross 1.05× when the machine runs fast (its speed \
+             changes by nearly 2× within a day: client CPU 46-94 µs a call at 64 in flight), \
+             because the SDK's fixed cost of a few µs a call is then a larger share. Where that \
+             cost is: (1) not in instructions: under callgrind, 4,000 V2 calls at 64 in flight \
+             run 689.3M instructions through the SDK and 693.9M through the floor, but the SDK \
+             has about 166 more instruction-cache and 294 more data-cache (L1) misses a call; \
+             (2) not in scheduling: with one client worker thread the SDK's client CPU a call \
+             is 8-10% above the floor's (ratio 1.08×), so the gap is the client's own time; \
+             (3) spread over the orchestration, no item above about 1%: removing the attempt \
+             timer moves V2 at 64 in flight by about -1.2% (3 runs each; its take, poll and \
+             drop run about 800 instructions and 73 cache lines of code a call); a timer that \
+             wakes through a slot of its own (no poll and no runtime lookup at drop) ran 27 \
+             fewer code lines a call but more data misses and was not faster (4 runs); \
+             unboxing the operation and attempt futures, skipping the span, and lending static \
+             credentials instead of cloning them are within the noise; (4) partly code layout: \
+             the same binary built with fat LTO and one codegen unit reads 1.040× against \
+             1.053× (means of 3 runs), a build setting of the application's, not the SDK's. \
+             Both paths pay reqwest's own two parses of each request's whole URL (its redirect \
+             policy and its response URL): about 31k of 172k instructions a V2 call. Closing \
+             the gap needs the orchestration's layers cut across the board, or a transport of \
+             the SDK's own on hyper that skips those parses, which would beat the reqwest floor \
+             by construction rather than match it, and the default transport is reqwest by \
+             design."
                 .to_owned()
         },
     ));
