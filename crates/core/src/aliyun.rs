@@ -613,6 +613,9 @@ const X_ACS_ACTION: http::HeaderName = http::HeaderName::from_static("x-acs-acti
 const X_ACS_VERSION: http::HeaderName = http::HeaderName::from_static("x-acs-version");
 const X_ACS_DATE: http::HeaderName = http::HeaderName::from_static("x-acs-date");
 const X_ACS_NONCE: http::HeaderName = http::HeaderName::from_static("x-acs-signature-nonce");
+const X_ACS_SECURITY_TOKEN: http::HeaderName =
+    http::HeaderName::from_static("x-acs-security-token");
+const X_ACS_ACCESS_KEY_ID: http::HeaderName = http::HeaderName::from_static("x-acs-accesskey-id");
 const X_ACS_CONTENT_SHA256: http::HeaderName =
     http::HeaderName::from_static("x-acs-content-sha256");
 const EMPTY_PAYLOAD_SHA256: http::HeaderValue =
@@ -685,8 +688,8 @@ impl AliyunCall<'_> {
         map.owned(X_ACS_NONCE, nonce)?;
         map.shared(X_ACS_CONTENT_SHA256, &EMPTY_PAYLOAD_SHA256);
         if let Some(token) = credentials.security_token() {
-            map.copied("x-acs-security-token", token)?;
-            map.copied("x-acs-accesskey-id", credentials.access_key_id())?;
+            map.copied_value(X_ACS_SECURITY_TOKEN, token)?;
+            map.copied_value(X_ACS_ACCESS_KEY_ID, credentials.access_key_id())?;
         }
         map.shared(http::header::ACCEPT, &inner.format.accept_header());
         map.shared(http::header::USER_AGENT, &inner.runtime.user_agent_header);
@@ -751,7 +754,7 @@ impl Protocol for AliyunCall<'_> {
             url.push('?');
             url.push_str(&query);
         }
-        crate::validate::http_request(http::Method::POST, &url, headers, Bytes::new())
+        crate::validate::http_request(http::Method::POST, url, headers, Bytes::new())
     }
 
     fn parse_error(&self, received: &Received) -> crate::error::ErrorMetadata {

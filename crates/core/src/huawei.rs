@@ -546,10 +546,10 @@ impl Protocol for HuaweiCall<'_> {
         map.shared(http::header::USER_AGENT, &self.runtime.user_agent_header);
         map.owned(X_SDK_DATE, date)?;
         if let Some(p) = self.project_id {
-            map.copied(X_PROJECT_ID.as_str(), p)?;
+            map.copied_value(X_PROJECT_ID, p)?;
         }
         if let Some(t) = self.credentials.security_token() {
-            map.copied(X_SECURITY_TOKEN.as_str(), t)?;
+            map.copied_value(X_SECURITY_TOKEN, t)?;
         }
         for (name, value) in &signed.added_headers {
             if !map.contains(name) {
@@ -557,7 +557,7 @@ impl Protocol for HuaweiCall<'_> {
             }
         }
         map.owned(http::header::AUTHORIZATION, signed.authorization)?;
-        crate::validate::http_request(self.method.clone(), &url, map.finish(), body)
+        crate::validate::http_request(self.method.clone(), url, map.finish(), body)
     }
 
     fn parse_error(&self, received: &Received) -> crate::error::ErrorMetadata {
