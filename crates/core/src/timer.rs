@@ -307,6 +307,21 @@ mod tests {
         assert_eq!(pooled(), 1, "one timer served both");
     }
 
+    /// In a new (paused) runtime, dropped afterwards: a 3 s deadline fires at 3 s.
+    fn times_out_on_time_in_a_new_runtime() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let start = Instant::now();
+            let r = timeout(Some(Duration::from_secs(3)), std::future::pending::<()>()).await;
+            assert!(matches!(r, Err(Elapsed(_))), "{r:?}");
+            assert_eq!(start.elapsed(), Duration::from_secs(3));
+        });
+    }
+
     #[test]
     fn a_timeout_dropped_after_its_runtime_is_gone_is_harmless() {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -329,35 +344,14 @@ mod tests {
         // Outside any runtime, with the timer's runtime shut down.
         drop(pending);
         // The next runtime does not use that timer.
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let start = Instant::now();
-            let r = timeout(Some(Duration::from_secs(3)), std::future::pending::<()>()).await;
-            assert!(matches!(r, Err(Elapsed(_))), "{r:?}");
-            assert_eq!(start.elapsed(), Duration::from_secs(3));
-        });
+        times_out_on_time_in_a_new_runtime();
         assert_eq!(pooled(), 1, "only the new runtime's timer is pooled");
     }
 
     #[test]
     fn timers_of_a_finished_runtime_are_not_used_by_the_next() {
         for _ in 0..3 {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .start_paused(true)
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let start = Instant::now();
-                let r = timeout(Some(Duration::from_secs(3)), std::future::pending::<()>()).await;
-                assert!(matches!(r, Err(Elapsed(_))), "{r:?}");
-                assert_eq!(start.elapsed(), Duration::from_secs(3));
-            });
-            drop(rt);
+            times_out_on_time_in_a_new_runtime();
         }
         // Each runtime's timer replaced the previous runtime's in the pool.
         assert_eq!(pooled(), 1);
