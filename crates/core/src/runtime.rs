@@ -531,32 +531,58 @@ impl Outcome {
         match self {
             Outcome::Success(received) => match decode(&received.body) {
                 Ok(v) => Ok(v),
-                Err(source) => {
-                    let source = redactor.error(source);
-                    let mut request_id = request_id(&received);
-                    if let Some(id) = &mut request_id {
-                        redactor.text(id);
-                    }
-                    tracing::debug!(
-                        status = received.status,
-                        request_id = request_id.as_deref().unwrap_or(""),
-                        error = %source,
-                        "response body could not be decoded"
-                    );
-                    Err(SdkError::Response(ResponseError::new(
-                        redactor.raw(received),
-                        request_id,
-                        source,
-                    )))
-                }
+                Err(source) => Err(SdkError::Response(undecodable(
+                    redactor, request_id, received, source,
+                ))),
             },
-            Outcome::ServiceError(meta, raw) => {
-                let err = E::from_metadata(meta.clone());
-                Err(SdkError::Service(ServiceError::new(err, meta, raw)))
-            }
+            Outcome::ServiceError(meta, raw) => Err(service_error(meta, raw)),
             Outcome::Failed(f) => Err(f.into_sdk()),
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn attempt_timed_out(limit: Duration, started: Instant) -> AttemptError {
+    AttemptError::Timeout(TimeoutError::new(
+        TimeoutKind::Attempt,
+        limit,
+        started.elapsed(),
+    ))
+}
+
+/// A service error as the operation's `SdkError`.
+#[cold]
+#[inline(never)]
+fn service_error<E: OperationError>(
+    meta: ErrorMetadata,
+    raw: crate::error::RawResponse,
+) -> SdkError<E> {
+    let err = E::from_metadata(meta.clone());
+    SdkError::Service(ServiceError::new(err, meta, raw))
+}
+
+/// A 2xx response whose body could not be decoded, redacted.
+#[cold]
+#[inline(never)]
+fn undecodable(
+    redactor: &Redactor,
+    request_id: fn(&Received) -> Option<String>,
+    received: Received,
+    source: BoxError,
+) -> ResponseError {
+    let source = redactor.error(source);
+    let mut request_id = request_id(&received);
+    if let Some(id) = &mut request_id {
+        redactor.text(id);
+    }
+    tracing::debug!(
+        status = received.status,
+        request_id = request_id.as_deref().unwrap_or(""),
+        error = %source,
+        "response body could not be decoded"
+    );
+    ResponseError::new(redactor.raw(received), request_id, source)
 }
 
 enum AttemptError {
@@ -719,13 +745,7 @@ impl Runtime {
         };
         let result = crate::timer::timeout(self.attempt_timeout, transmit)
             .await
-            .unwrap_or_else(|crate::timer::Elapsed(limit)| {
-                Err(AttemptError::Timeout(TimeoutError::new(
-                    TimeoutKind::Attempt,
-                    limit,
-                    started.elapsed(),
-                )))
-            });
+            .unwrap_or_else(|crate::timer::Elapsed(limit)| Err(attempt_timed_out(limit, started)));
         if let Ok(received) = &result
             && tracing::enabled!(tracing::Level::DEBUG)
         {
@@ -835,6 +855,8 @@ impl Runtime {
         Ok(received)
     }
 
+    #[cold]
+    #[inline(never)]
     fn body_error(&self, received: Received, e: HttpError, started: Instant) -> AttemptError {
         if e.kind() == HttpErrorKind::Timeout {
             return self.transport_error(e, started);
@@ -844,6 +866,8 @@ impl Runtime {
     }
 
     /// Maps a transport error: a connect timeout reports the CONNECT limit, not the attempt's.
+    #[cold]
+    #[inline(never)]
     fn transport_error(&self, e: HttpError, started: Instant) -> AttemptError {
         let elapsed = started.elapsed();
         match e.kind() {
@@ -881,9 +905,24 @@ impl Runtime {
         result: Result<Received, AttemptError>,
         state: &mut RetryState,
     ) -> Verdict {
-        let redactor = protocol.redactor();
         match result {
             Ok(received) if received.is_success() => Verdict::Done(Outcome::Success(received)),
+            result => self.classify_failure(protocol, result, state),
+        }
+    }
+
+    /// [`classify`](Self::classify) of anything but a 2xx: out of line, so that the code of
+    /// every successful call stays compact.
+    #[cold]
+    #[inline(never)]
+    fn classify_failure(
+        &self,
+        protocol: &dyn Protocol,
+        result: Result<Received, AttemptError>,
+        state: &mut RetryState,
+    ) -> Verdict {
+        let redactor = protocol.redactor();
+        match result {
             Ok(mut received) => {
                 redactor.received(&mut received);
                 let mut meta = protocol.parse_error(&received);

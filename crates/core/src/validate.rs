@@ -107,14 +107,20 @@ fn append_value(
     name: http::HeaderName,
     value: &str,
 ) -> Result<(), ConstructionError> {
-    let value = http::HeaderValue::from_str(value).map_err(|_| {
-        ConstructionError::new(
-            "header",
-            format!("the value of header {name:?} contains characters not allowed in a header"),
-        )
-    })?;
+    let value = http::HeaderValue::from_str(value).map_err(|_| invalid_value(&name))?;
     headers.append(name, value);
     Ok(())
+}
+
+/// The error for a header value the HTTP stack refuses (out of line: no request built by a
+/// client that passed its checks meets it).
+#[cold]
+#[inline(never)]
+fn invalid_value(name: &http::HeaderName) -> ConstructionError {
+    ConstructionError::new(
+        "header",
+        format!("the value of header {name:?} contains characters not allowed in a header"),
+    )
 }
 
 /// The headers of a signed request, built for the transport without needless copies: values a
@@ -139,15 +145,8 @@ impl HeaderBuilder {
         name: http::HeaderName,
         value: String,
     ) -> Result<(), ConstructionError> {
-        let value =
-            http::HeaderValue::from_maybe_shared(bytes::Bytes::from(value)).map_err(|_| {
-                ConstructionError::new(
-                    "header",
-                    format!(
-                        "the value of header {name:?} contains characters not allowed in a header"
-                    ),
-                )
-            })?;
+        let value = http::HeaderValue::from_maybe_shared(bytes::Bytes::from(value))
+            .map_err(|_| invalid_value(&name))?;
         self.0.append(name, value);
         Ok(())
     }
