@@ -64,16 +64,63 @@ pub trait HttpClient: Send + Sync + fmt::Debug + 'static {
 
 /// A shared, type-erased [`HttpClient`] (an `Arc`), what the client builders accept.
 #[derive(Clone, Debug)]
-pub struct SharedHttpClient(Arc<dyn HttpClient>);
+pub struct SharedHttpClient(Transport);
+
+/// A reqwest client (the SDK's own, or one given as a `reqwest::Client`) is called directly:
+/// its calls need no boxed future and no dynamic call on every poll. Any other implementation
+/// goes through the trait.
+#[derive(Clone, Debug)]
+enum Transport {
+    Reqwest(Arc<ReqwestHttpClient>),
+    Custom(Arc<dyn HttpClient>),
+}
 
 impl SharedHttpClient {
     /// Wraps any [`HttpClient`].
     pub fn new(client: impl HttpClient) -> Self {
-        Self(Arc::new(client))
+        Self(Transport::Custom(Arc::new(client)))
     }
 
-    pub(crate) fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
-        self.0.send(request)
+    /// The SDK's own reqwest client.
+    pub(crate) fn reqwest(client: ReqwestHttpClient) -> Self {
+        Self(Transport::Reqwest(Arc::new(client)))
+    }
+
+    pub(crate) fn send(
+        &self,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, HttpError>> + Send + '_ {
+        match &self.0 {
+            Transport::Reqwest(client) => Either::Left {
+                future: client.execute(request),
+            },
+            Transport::Custom(client) => Either::Right {
+                future: client.send(request),
+            },
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// One of two futures with the same output.
+    #[project = EitherProj]
+    enum Either<L, R> {
+        Left { #[pin] future: L },
+        Right { #[pin] future: R },
+    }
+}
+
+impl<L: Future, R: Future<Output = L::Output>> Future for Either<L, R> {
+    type Output = L::Output;
+
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.project() {
+            EitherProj::Left { future } => future.poll(cx),
+            EitherProj::Right { future } => future.poll(cx),
+        }
     }
 }
 
@@ -86,7 +133,7 @@ impl<T: HttpClient> From<T> for SharedHttpClient {
 impl From<reqwest::Client> for SharedHttpClient {
     /// A reqwest client you configured. Its own connect timeout applies (not the SDK's).
     fn from(client: reqwest::Client) -> Self {
-        Self::new(ReqwestHttpClient {
+        Self::reqwest(ReqwestHttpClient {
             client,
             connect_timeout: None,
             origins: OriginCache::default(),
@@ -787,19 +834,27 @@ fn body_error(e: reqwest::Error) -> HttpError {
     }
 }
 
-impl HttpClient for ReqwestHttpClient {
-    fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
-        // The request is handed to reqwest now (no I/O happens before the first poll), so the
-        // future keeps reqwest's pending call (16 bytes), not the 256-byte request.
-        let pending = match self.reqwest_request(request) {
-            Ok(request) => self.client.execute(request),
-            Err(e) => return Box::pin(std::future::ready(Err(e))),
-        };
-        Box::pin(async move {
-            let response = pending.await.map_err(|e| self.classify(e))?;
+impl ReqwestHttpClient {
+    /// Sends `request`. The request is handed to reqwest now (no I/O happens before the first
+    /// poll), so the future keeps reqwest's pending call (16 bytes), not the 256-byte request.
+    fn execute(
+        &self,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, HttpError>> + Send + '_ {
+        let pending = self
+            .reqwest_request(request)
+            .map(|request| self.client.execute(request));
+        async move {
+            let response = pending?.await.map_err(|e| self.classify(e))?;
             let response: http::Response<reqwest::Body> = response.into();
             Ok(response.map(|body| body.map_err(body_error).boxed_unsync()))
-        })
+        }
+    }
+}
+
+impl HttpClient for ReqwestHttpClient {
+    fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
+        Box::pin(self.execute(request))
     }
 }
 

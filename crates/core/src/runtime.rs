@@ -340,7 +340,7 @@ pub(crate) fn http_clients(
             });
         }
         Some(client) => client.clone(),
-        None => SharedHttpClient::new(ReqwestHttpClient::build(
+        None => SharedHttpClient::reqwest(ReqwestHttpClient::build(
             settings.connect_timeout,
             &settings.network,
             true,
