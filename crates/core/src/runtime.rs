@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use http::HeaderMap;
-use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use tracing::Instrument;
@@ -585,6 +584,187 @@ fn undecodable(
     ResponseError::new(redactor.raw(received), request_id, source)
 }
 
+pin_project_lite::pin_project! {
+    /// One attempt's exchange: the request in flight, then the response body read frame by
+    /// frame, refusing more than the cap (a larger `Content-Length` is refused without reading).
+    ///
+    /// Written by hand rather than as `async` blocks: those would keep the request future, the
+    /// response head and the body reader in separate slots of their state, which is copied
+    /// into every attempt's allocation, and add a layer that every poll passes through.
+    struct Exchange<S> {
+        #[pin]
+        sent: S,
+        reading: Option<Reading>,
+        cap: usize,
+        started: Instant,
+    }
+}
+
+/// The response whose body is being read.
+struct Reading {
+    received: Received,
+    body: ResponseBody,
+    /// A body in one chunk is kept as is (no copy); more chunks are gathered here.
+    gathered: Option<BytesMut>,
+}
+
+impl<S> Future for Exchange<S>
+where
+    S: Future<Output = Result<http::Response<ResponseBody>, HttpError>>,
+{
+    type Output = Result<Received, AttemptError>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let reading = match this.reading {
+            Some(reading) => reading,
+            None => {
+                let response = match std::task::ready!(this.sent.poll(cx)) {
+                    Ok(response) => response,
+                    Err(e) => {
+                        return std::task::Poll::Ready(Err(transport_error(e, *this.started)));
+                    }
+                };
+                match Reading::start(response, *this.cap) {
+                    Ok(reading) => this.reading.insert(reading),
+                    Err(e) => return std::task::Poll::Ready(Err(e)),
+                }
+            }
+        };
+        reading.poll_body(cx, *this.cap, *this.started)
+    }
+}
+
+impl Reading {
+    /// The response head; refuses a declared length above the cap.
+    fn start(response: http::Response<ResponseBody>, cap: usize) -> Result<Self, AttemptError> {
+        let (parts, body) = response.into_parts();
+        let received = Received {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: Bytes::new(),
+        };
+        let declared = received
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+        if declared.is_some_and(|len| len > cap as u64) {
+            return Err(AttemptError::BodyTooLarge(Box::new(received), cap));
+        }
+        Ok(Self {
+            received,
+            body,
+            gathered: None,
+        })
+    }
+
+    /// Reads frames until the body ends, breaks off or passes the cap.
+    fn poll_body(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        cap: usize,
+        started: Instant,
+    ) -> std::task::Poll<Result<Received, AttemptError>> {
+        use http_body::Body as _;
+        loop {
+            let frame = std::task::ready!(std::pin::Pin::new(&mut self.body).poll_frame(cx));
+            let chunk = match frame {
+                None => return std::task::Poll::Ready(Ok(self.take_received())),
+                Some(Ok(frame)) => match frame.into_data() {
+                    Ok(chunk) => chunk,
+                    Err(_trailers) => continue,
+                },
+                Some(Err(e)) => {
+                    let received = self.take_received();
+                    return std::task::Poll::Ready(Err(body_error(received, e, started)));
+                }
+            };
+            let so_far = self
+                .gathered
+                .as_ref()
+                .map_or(self.received.body.len(), BytesMut::len);
+            if so_far + chunk.len() > cap {
+                let mut received = self.take_received();
+                let mut all = BytesMut::from(&received.body[..]);
+                all.extend_from_slice(&chunk[..cap - so_far]);
+                received.body = all.freeze();
+                return std::task::Poll::Ready(Err(AttemptError::BodyTooLarge(
+                    Box::new(received),
+                    cap,
+                )));
+            }
+            match &mut self.gathered {
+                Some(all) => all.extend_from_slice(&chunk),
+                None if self.received.body.is_empty() => self.received.body = chunk,
+                None => {
+                    let mut all = BytesMut::from(&self.received.body[..]);
+                    all.extend_from_slice(&chunk);
+                    self.gathered = Some(all);
+                }
+            }
+        }
+    }
+
+    /// What arrived so far, as the response (an empty one is left behind).
+    fn take_received(&mut self) -> Received {
+        let empty = Received {
+            status: self.received.status,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        let mut received = std::mem::replace(&mut self.received, empty);
+        if let Some(all) = self.gathered.take() {
+            received.body = all.freeze();
+        }
+        received
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn body_error(received: Received, e: HttpError, started: Instant) -> AttemptError {
+    if e.kind() == HttpErrorKind::Timeout {
+        return transport_error(e, started);
+    }
+    let cause = crate::error::chain_text(&e);
+    AttemptError::BodyIncomplete(Box::new(received), cause)
+}
+
+/// Maps a transport error: a connect timeout reports the CONNECT limit, not the attempt's.
+#[cold]
+#[inline(never)]
+fn transport_error(e: HttpError, started: Instant) -> AttemptError {
+    let elapsed = started.elapsed();
+    match e.kind() {
+        HttpErrorKind::ConnectTimeout => AttemptError::Timeout(TimeoutError::new(
+            TimeoutKind::Connect,
+            e.connect_limit().unwrap_or(elapsed),
+            elapsed,
+        )),
+        // The client's own timeout (of a client the user brought): its limit is not known
+        // here, the time it took is.
+        HttpErrorKind::Timeout => {
+            AttemptError::Timeout(TimeoutError::new(TimeoutKind::Attempt, elapsed, elapsed))
+        }
+        HttpErrorKind::Connect => {
+            AttemptError::Dispatch(DispatchError::new("could not connect", true, e))
+        }
+        HttpErrorKind::Body => AttemptError::Dispatch(DispatchError::new(
+            "failed to read the response body",
+            false,
+            e,
+        )),
+        _ => AttemptError::Dispatch(DispatchError::new(
+            "failed to send the request",
+            false,
+            e.into_source(),
+        )),
+    }
+}
+
 enum AttemptError {
     Construction(ConstructionError),
     Timeout(TimeoutError),
@@ -736,14 +916,19 @@ impl Runtime {
         attempt: u32,
     ) -> Result<Received, AttemptError> {
         let started = Instant::now();
-        // The signed request goes straight into the transmit future, in a statement of its
-        // own: neither it nor the `Result` it came in (256 bytes) is kept in this future's state
+        // The signed request goes to the HTTP client at once, in a statement of its own:
+        // neither it nor the `Result` it came in (256 bytes) is kept in this future's state
         // while the attempt runs (a temporary of the awaiting statement would be).
-        let transmit = match self.signed(protocol, attempt) {
-            Ok(request) => self.transmit(request, started),
+        let exchange = match self.signed(protocol, attempt) {
+            Ok(request) => Exchange {
+                sent: self.http.send(request),
+                reading: None,
+                cap: self.max_response_bytes,
+                started,
+            },
             Err(e) => return Err(e),
         };
-        let result = crate::timer::timeout(self.attempt_timeout, transmit)
+        let result = crate::timer::timeout(self.attempt_timeout, exchange)
             .await
             .unwrap_or_else(|crate::timer::Elapsed(limit)| Err(attempt_timed_out(limit, started)));
         if let Ok(received) = &result
@@ -775,126 +960,6 @@ impl Runtime {
             "sending request"
         );
         Ok(request)
-    }
-
-    /// Sends `request` and reads the response. Not an `async fn`: the request goes to the HTTP
-    /// client at once, so the future does not also keep the request (async fn arguments stay in
-    /// the future's state for its whole life).
-    fn transmit(
-        &self,
-        request: HttpRequest,
-        started: Instant,
-    ) -> impl Future<Output = Result<Received, AttemptError>> + '_ {
-        let sent = self.http.send(request);
-        async move {
-            let response = sent.await.map_err(|e| self.transport_error(e, started))?;
-            // In a block: the rest of the response head (version, extensions: 112 bytes) is
-            // dropped here instead of staying in this future while the body is read.
-            let (received, body) = {
-                let (parts, body) = response.into_parts();
-                let received = Received {
-                    status: parts.status.as_u16(),
-                    headers: parts.headers,
-                    body: Bytes::new(),
-                };
-                (received, body)
-            };
-            self.read_body(received, body, started).await
-        }
-    }
-
-    /// Reads the body into `received` frame by frame, refusing more than the cap (a larger
-    /// `Content-Length` is refused without reading).
-    async fn read_body(
-        &self,
-        mut received: Received,
-        mut body: ResponseBody,
-        started: Instant,
-    ) -> Result<Received, AttemptError> {
-        let cap = self.max_response_bytes;
-        let declared = received
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
-        if declared.is_some_and(|len| len > cap as u64) {
-            return Err(AttemptError::BodyTooLarge(Box::new(received), cap));
-        }
-        // A body in one chunk is kept as is (no copy); more chunks are gathered.
-        let mut gathered: Option<BytesMut> = None;
-        while let Some(frame) = body.frame().await {
-            let chunk = match frame {
-                Ok(frame) => match frame.into_data() {
-                    Ok(chunk) => chunk,
-                    Err(_trailers) => continue,
-                },
-                Err(e) => {
-                    received.body = gathered.map_or(received.body, BytesMut::freeze);
-                    return Err(self.body_error(received, e, started));
-                }
-            };
-            let so_far = gathered.as_ref().map_or(received.body.len(), BytesMut::len);
-            if so_far + chunk.len() > cap {
-                let mut all = gathered.unwrap_or_else(|| BytesMut::from(&received.body[..]));
-                all.extend_from_slice(&chunk[..cap - so_far]);
-                received.body = all.freeze();
-                return Err(AttemptError::BodyTooLarge(Box::new(received), cap));
-            }
-            match &mut gathered {
-                Some(all) => all.extend_from_slice(&chunk),
-                None if received.body.is_empty() => received.body = chunk,
-                None => {
-                    let mut all = BytesMut::from(&received.body[..]);
-                    all.extend_from_slice(&chunk);
-                    gathered = Some(all);
-                }
-            }
-        }
-        if let Some(all) = gathered {
-            received.body = all.freeze();
-        }
-        Ok(received)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn body_error(&self, received: Received, e: HttpError, started: Instant) -> AttemptError {
-        if e.kind() == HttpErrorKind::Timeout {
-            return self.transport_error(e, started);
-        }
-        let cause = crate::error::chain_text(&e);
-        AttemptError::BodyIncomplete(Box::new(received), cause)
-    }
-
-    /// Maps a transport error: a connect timeout reports the CONNECT limit, not the attempt's.
-    #[cold]
-    #[inline(never)]
-    fn transport_error(&self, e: HttpError, started: Instant) -> AttemptError {
-        let elapsed = started.elapsed();
-        match e.kind() {
-            HttpErrorKind::ConnectTimeout => AttemptError::Timeout(TimeoutError::new(
-                TimeoutKind::Connect,
-                e.connect_limit().unwrap_or(elapsed),
-                elapsed,
-            )),
-            // The client's own timeout (of a client the user brought): its limit is not known
-            // here, the time it took is.
-            HttpErrorKind::Timeout => {
-                AttemptError::Timeout(TimeoutError::new(TimeoutKind::Attempt, elapsed, elapsed))
-            }
-            HttpErrorKind::Connect => {
-                AttemptError::Dispatch(DispatchError::new("could not connect", true, e))
-            }
-            HttpErrorKind::Body => AttemptError::Dispatch(DispatchError::new(
-                "failed to read the response body",
-                false,
-                e,
-            )),
-            _ => AttemptError::Dispatch(DispatchError::new(
-                "failed to send the request",
-                false,
-                e.into_source(),
-            )),
-        }
     }
 
     /// The retry classifier: success, service error (retryable or not, clock skew), or a
