@@ -8,10 +8,12 @@
 //!
 //! [`Timeout`] behaves as `tokio::time::timeout` (the future is polled first; the timer only
 //! decides once the future is pending), but takes its timer from a per-thread pool of timers
-//! that are still registered with the current runtime's driver. A deadline later than the
-//! timer's present one is a lock-free update in tokio (`Sleep::reset` only extends the entry);
-//! the driver meets the old deadline once, sees the later one and moves the entry. So a steady
-//! stream of calls registers no timer and wakes no thread. A thread's pool holds the timers of
+//! that are still registered with the current runtime's driver. A pooled timer keeps the
+//! deadline it had (its previous user's, earlier than the new one): when that passes, the
+//! timer fires once and is set to the new deadline then. So a steady stream of calls
+//! registers no timer, wakes no thread and resets no timer (a reset clones the runtime's
+//! handle: two atomic writes to a counter that every worker shares); only a call that outlives
+//! the previous deadline pays for one. A thread's pool holds the timers of
 //! one runtime (by [`tokio::runtime::Id`]; it is emptied when the thread runs another): a timer
 //! is only ever polled inside the runtime whose driver it belongs to, as with
 //! `tokio::time::timeout`.
@@ -87,12 +89,21 @@ impl<F: Future> Future for Timeout<F> {
 /// A timer from the pool, returned to it on drop.
 struct PooledSleep {
     runtime: Id,
+    /// The task that took the timer: while it runs, the runtime is known without looking it up.
+    task: Option<tokio::task::Id>,
+    /// The deadline; the timer itself may be set earlier (see [`take`](Self::take)).
+    deadline: Instant,
     sleep: Option<Pin<Box<Sleep>>>,
 }
 
 impl PooledSleep {
-    /// A timer of the current runtime set to `deadline`: a pooled one when there is one.
+    /// A timer of the current runtime for `deadline`: a pooled one when there is one.
     /// Outside a runtime this panics as `tokio::time::sleep` does.
+    ///
+    /// A pooled timer set to an earlier deadline (the previous call's) is not reset: it fires
+    /// early once (or already fired, idle in the pool), and [`poll`](Self::poll) then sets it
+    /// to this deadline. Resetting it here would cost every call what only a call outliving the
+    /// previous deadline needs. One set later than `deadline` is reset now.
     fn take(deadline: Instant) -> Self {
         let runtime = Handle::current().id();
         let pooled = POOL
@@ -107,13 +118,17 @@ impl PooledSleep {
             .flatten();
         let sleep = match pooled {
             Some(mut sleep) => {
-                sleep.as_mut().reset(deadline);
+                if sleep.deadline() > deadline {
+                    sleep.as_mut().reset(deadline);
+                }
                 sleep
             }
             None => Box::pin(tokio::time::sleep_until(deadline)),
         };
         Self {
             runtime,
+            task: tokio::task::try_id(),
+            deadline,
             sleep: Some(sleep),
         }
     }
@@ -122,10 +137,26 @@ impl PooledSleep {
         let Some(sleep) = self.sleep.as_mut() else {
             return Poll::Ready(());
         };
-        // Like `tokio::time::timeout`: the deadline is noticed even when the future used up the
-        // task's cooperative budget.
-        let mut unconstrained = tokio::task::coop::unconstrained(sleep.as_mut());
-        Pin::new(&mut unconstrained).poll(cx)
+        loop {
+            // Like `tokio::time::timeout`: the deadline is noticed even when the future used up
+            // the task's cooperative budget.
+            let mut unconstrained = tokio::task::coop::unconstrained(sleep.as_mut());
+            std::task::ready!(Pin::new(&mut unconstrained).poll(cx));
+            if sleep.deadline() >= self.deadline {
+                return Poll::Ready(());
+            }
+            // A pooled timer's earlier deadline passed; ours has not.
+            sleep.as_mut().reset(self.deadline);
+        }
+    }
+
+    /// Whether this thread runs the timer's runtime: known without a lookup while the task
+    /// that took it runs (a task never moves to another runtime).
+    fn in_own_runtime(&self) -> bool {
+        if self.task.is_some() && tokio::task::try_id() == self.task {
+            return true;
+        }
+        Handle::try_current().is_ok_and(|current| current.id() == self.runtime)
     }
 }
 
@@ -136,10 +167,7 @@ impl Drop for PooledSleep {
         };
         // Only inside the runtime the timer belongs to (alive, as this code runs in it); else
         // the timer is dropped (deregistered), as tokio's own would be.
-        let Ok(current) = Handle::try_current() else {
-            return;
-        };
-        if current.id() != self.runtime {
+        if !self.in_own_runtime() {
             return;
         }
         // Forget the waker of the task that polled it last (a waker keeps its task allocated).
@@ -304,6 +332,24 @@ mod tests {
         .expect("the reused timer fired");
         assert!(matches!(r, Err(Elapsed(_))), "{r:?}");
         assert_eq!(start.elapsed(), Duration::from_secs(2));
+        assert_eq!(pooled(), 1, "one timer served both");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reused_timer_still_set_to_an_earlier_deadline_fires_at_the_new_one() {
+        // Its future completed first: the timer goes back still set to 2 s from now.
+        let r = timeout(Some(Duration::from_secs(2)), async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            7
+        })
+        .await;
+        assert_eq!(r, Ok(7));
+        assert_eq!(pooled(), 1);
+        // Reused with a later deadline: the old one passes first, and must not end the wait.
+        let start = Instant::now();
+        let r = timeout(Some(Duration::from_secs(5)), std::future::pending::<()>()).await;
+        assert!(matches!(r, Err(Elapsed(_))), "{r:?}");
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
         assert_eq!(pooled(), 1, "one timer served both");
     }
 
