@@ -162,35 +162,27 @@ fn floor_target(targets: &mut Vec<Target>, stats: &Stats) {
         || {
             "What is known. Each row comes with the 95% interval of its median (one block \
              pair's ratio scatters by about ±20% on this shared VM), but the interval covers one \
-             run, and runs differ by more: at the commit of this report seven runs of the whole \
-             stage gave Alibaba V2 at 64 in flight 1.020×, 1.050×, 1.062×, 1.077×, 1.038×, \
-             1.061× and 1.062× (median 1.061×; the last is this report), and two of the seven \
-             had every row within 1.05×. Before the last changes to the request path it read \
-             1.065-1.074×. So the row is just above the bound, a passing run is not yet a \
-             reliable pass; the other nine rows were at most 1.043× in all seven runs. \
-             The machine's speed also changes by nearly 2× within a day (client CPU 46-94 µs a \
-             call at 64 in flight), and a fast machine makes the SDK's fixed cost of a few µs \
-             a call a larger share. Where that \
-             cost is: (1) not in instructions: under callgrind, 4,000 V2 calls at 64 in flight \
-             run 689.3M instructions through the SDK and 693.9M through the floor, but the SDK \
-             has about 166 more instruction-cache and 294 more data-cache (L1) misses a call; \
-             (2) not in scheduling: with one client worker thread the SDK's client CPU a call \
-             is 8-10% above the floor's (ratio 1.08×), so the gap is the client's own time; \
-             (3) spread over the orchestration, no item above about 1%: removing the attempt \
-             timer moves V2 at 64 in flight by about -1.2% (3 runs each; its take, poll and \
-             drop run about 800 instructions and 73 cache lines of code a call); a timer that \
-             wakes through a slot of its own (no poll and no runtime lookup at drop) ran 27 \
-             fewer code lines a call but more data misses and was not faster (4 runs); \
-             unboxing the operation and attempt futures, skipping the span, and lending static \
-             credentials instead of cloning them are within the noise; (4) partly code layout: \
-             the same binary built with fat LTO and one codegen unit reads 1.040× against \
-             1.053× (means of 3 runs), a build setting of the application's, not the SDK's. \
-             Both paths pay reqwest's own two parses of each request's whole URL (its redirect \
-             policy and its response URL): about 31k of 172k instructions a V2 call. Closing \
-             the gap needs the orchestration's layers cut across the board, or a transport of \
-             the SDK's own on hyper that skips those parses, which would beat the reqwest floor \
-             by construction rather than match it, and the default transport is reqwest by \
-             design."
+             run, and runs differ by more: at the commit of this report five runs of the whole \
+             stage gave Alibaba V2 at 64 in flight 1.040×, 1.034×, 1.022×, 1.047× and 1.057× \
+             (median 1.040×; the last is this report), and four of the five had every row within \
+             1.05×; the other nine rows were at most 1.043× in all five. Before the last changes \
+             to the orchestrator seven runs gave a median of 1.061× for that row. So the row \
+             now passes most runs but not every run. The machine's speed also changes by nearly \
+             2× within a day, and a fast machine makes the SDK's fixed cost a larger share. \
+             Where that cost is: not in instructions (under callgrind, 4,000 V2 calls at 64 in \
+             flight run 680.7M instructions through the SDK and 692.6M through the floor) but in \
+             cache behaviour, about 128 more L1 instruction misses, 249 more L1 data misses and \
+             97 more mispredicted indirect branches (callgrind's simple model) a call, spread \
+             over the orchestration: the boxed operation (240 bytes) and attempt (440 bytes) \
+             futures written afresh by every call, the response headers dropped after decoding \
+             when they have left the cache (about 32 misses a call), the fluent builder's owned \
+             strings. Keeping the attempt future unboxed cut instructions and write misses but \
+             added 36 mispredicted branches a call, so it stays boxed. Both paths pay reqwest's \
+             own two parses of each request's whole URL (its redirect policy and its response \
+             URL). Closing the rest needs fewer layers per call (one future for the operation \
+             and its attempts) or a transport of the SDK's own on hyper, which would beat the \
+             reqwest floor by construction rather than match it; the default transport is \
+             reqwest by design."
                 .to_owned()
         },
     ));
