@@ -220,23 +220,12 @@ display_params!(
 
 /// `name.n` (without the formatting machinery: this runs for every item of every call).
 fn indexed_name(name: &str, n: usize) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let mut out = String::with_capacity(name.len() + 1 + digits.len() - at);
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(n);
+    let mut out = String::with_capacity(name.len() + 1 + digits.len());
     out.push_str(name);
     out.push('.');
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+    out.push_str(digits);
     out
 }
 
