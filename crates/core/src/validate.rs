@@ -145,10 +145,7 @@ impl HeaderBuilder {
         name: http::HeaderName,
         value: String,
     ) -> Result<(), ConstructionError> {
-        let value = http::HeaderValue::from_maybe_shared(bytes::Bytes::from(value))
-            .map_err(|_| invalid_value(&name))?;
-        self.0.append(name, value);
-        Ok(())
+        self.append_bytes(name, bytes::Bytes::from(value))
     }
 
     /// A `'static` value (an operation's name): checked as [`copied`](Self::copied) checks,
@@ -158,9 +155,17 @@ impl HeaderBuilder {
         name: http::HeaderName,
         value: &'static str,
     ) -> Result<(), ConstructionError> {
+        self.append_bytes(name, bytes::Bytes::from_static(value.as_bytes()))
+    }
+
+    /// Adds `value`'s bytes as they are (checked by `http`, not copied).
+    fn append_bytes(
+        &mut self,
+        name: http::HeaderName,
+        value: bytes::Bytes,
+    ) -> Result<(), ConstructionError> {
         let value =
-            http::HeaderValue::from_maybe_shared(bytes::Bytes::from_static(value.as_bytes()))
-                .map_err(|_| invalid_value(&name))?;
+            http::HeaderValue::from_maybe_shared(value).map_err(|_| invalid_value(&name))?;
         self.0.append(name, value);
         Ok(())
     }
