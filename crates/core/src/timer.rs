@@ -220,12 +220,7 @@ mod tests {
         assert_eq!(pooled(), 1, "one timer served both");
 
         // A completed future returns its (still registered) timer; the next deadline is earlier.
-        let r = timeout(Some(Duration::from_secs(30)), async {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            7
-        })
-        .await;
-        assert_eq!(r, Ok(7));
+        pool_a_timer_still_set(Duration::from_secs(30)).await;
         let start = Instant::now();
         let r = timeout(Some(Duration::from_secs(1)), std::future::pending::<()>()).await;
         assert!(matches!(r, Err(Elapsed(_))), "{r:?}");
@@ -309,16 +304,22 @@ mod tests {
         assert_eq!(counting.0.load(Ordering::SeqCst), 0, "no stale wake-up");
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_timer_that_fired_idle_in_the_pool_is_armed_again() {
-        // Its future completed first, so the timer went back still set to 1 s from then.
-        let r = timeout(Some(Duration::from_secs(1)), async {
+    /// A call under `limit` whose future completes first (after 10 ms): its timer goes back
+    /// to the pool still set to `limit` from the start.
+    async fn pool_a_timer_still_set(limit: Duration) {
+        let r = timeout(Some(limit), async {
             tokio::time::sleep(Duration::from_millis(10)).await;
             7
         })
         .await;
         assert_eq!(r, Ok(7));
         assert_eq!(pooled(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timer_that_fired_idle_in_the_pool_is_armed_again() {
+        // Its future completed first, so the timer went back still set to 1 s from then.
+        pool_a_timer_still_set(Duration::from_secs(1)).await;
         // It fires in the pool, with no task waiting.
         tokio::time::sleep(Duration::from_secs(5)).await;
         // Reused: it must wake this task at its new deadline (a timer that kept no waker would
@@ -337,14 +338,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_reused_timer_still_set_to_an_earlier_deadline_fires_at_the_new_one() {
-        // Its future completed first: the timer goes back still set to 2 s from now.
-        let r = timeout(Some(Duration::from_secs(2)), async {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            7
-        })
-        .await;
-        assert_eq!(r, Ok(7));
-        assert_eq!(pooled(), 1);
+        // Its future completed first: the timer goes back still set to 2 s from then.
+        pool_a_timer_still_set(Duration::from_secs(2)).await;
         // Reused with a later deadline: the old one passes first, and must not end the wait.
         let start = Instant::now();
         let r = timeout(Some(Duration::from_secs(5)), std::future::pending::<()>()).await;
