@@ -578,11 +578,12 @@ impl AliyunClient {
             return (Failure::from(e).into(), Redactor::none());
         }
         let mut redactor = Redactor::none();
+        let redactor_out = &mut redactor;
         let product = self.inner.service.product;
         let outcome = self
             .inner
             .runtime
-            .run(product, request.action, || async {
+            .run(product, request.action, |span| async move {
                 match self.inner.credentials.resolve().await {
                     Ok(credentials) => {
                         let call = AliyunCall {
@@ -591,8 +592,8 @@ impl AliyunClient {
                             redactor: Redactor::new(credentials.security_token()),
                             credentials: &credentials,
                         };
-                        let outcome = self.inner.runtime.execute(&call).await;
-                        redactor = call.redactor;
+                        let outcome = self.inner.runtime.execute(&call, &span).await;
+                        *redactor_out = call.redactor;
                         outcome
                     }
                     Err(e) => Failure::from(e).into(),

@@ -685,12 +685,13 @@ impl HuaweiClient {
             Err(e) => return (Failure::from(e).into(), Redactor::none()),
         };
         let mut redactor = Redactor::none();
+        let redactor_out = &mut redactor;
         let service = self.inner.service_name;
         let outcome = self
             .inner
             .runtime
-            .run(service, request.operation, || async {
-                self.operate(request, method, &mut redactor)
+            .run(service, request.operation, |span| async move {
+                self.operate(request, method, redactor_out, &span)
                     .await
                     .unwrap_or_else(Outcome::Failed)
             })
@@ -704,6 +705,7 @@ impl HuaweiClient {
         request: &RestRequest,
         method: http::Method,
         redactor_out: &mut Redactor,
+        span: &tracing::Span,
     ) -> Result<Outcome, Failure> {
         let credentials = self.inner.credentials.resolve().await?;
         let project_id = self.resolve_project_id(&credentials).await?;
@@ -724,7 +726,7 @@ impl HuaweiClient {
             body: request.body.as_ref(),
             redactor: Redactor::new(credentials.security_token()),
         };
-        let outcome = self.inner.runtime.execute(&call).await;
+        let outcome = self.inner.runtime.execute(&call, span).await;
         *redactor_out = call.redactor;
         Ok(outcome)
     }
@@ -803,9 +805,9 @@ impl HuaweiClient {
         );
         let outcome = async {
             tracing::debug!(region = %region, iam = %iam.host, "discovering the project id through IAM");
-            self.inner.runtime.execute(&call).await
+            self.inner.runtime.execute(&call, &span).await
         }
-        .instrument(span)
+        .instrument(span.clone())
         .await;
         match outcome {
             Outcome::Success(received) => project_from_list(&received, region, &call.redactor),
@@ -828,7 +830,7 @@ impl HuaweiClient {
         let outcome = self
             .inner
             .runtime
-            .run("iam", "ResolveProjectId", || async {
+            .run("iam", "ResolveProjectId", |_| async {
                 let resolved = async {
                     let credentials = self.inner.credentials.resolve().await?;
                     self.resolve_project_id(&credentials).await

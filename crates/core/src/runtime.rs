@@ -817,7 +817,9 @@ impl Runtime {
     /// Runs a whole operation (identity, endpoint, attempts) under ONE deadline, the operation
     /// timeout, inside the operation's span.
     ///
-    /// `operation` makes the operation's future: created here, it is stored once, on the heap
+    /// `operation` makes the operation's future from the operation's span (a handle to it,
+    /// for [`execute`](Self::execute) to record the attempts and the status in): created
+    /// here, it is stored once, on the heap
     /// (a future passed by value would be stored twice in this function's state, as the
     /// argument and as the awaited timeout). Boxed, the layers above it (timeout, span, this
     /// function, the client's `send`) move a pointer instead of its 1.3 KB: every such move is a
@@ -831,7 +833,7 @@ impl Runtime {
         operation: F,
     ) -> Outcome
     where
-        F: FnOnce() -> Fut,
+        F: FnOnce(tracing::Span) -> Fut,
         Fut: Future<Output = Outcome>,
     {
         let span = tracing::info_span!(
@@ -842,7 +844,7 @@ impl Runtime {
             status = tracing::field::Empty,
         );
         let started = Instant::now();
-        crate::timer::timeout(self.operation_timeout, Box::pin(operation()))
+        crate::timer::timeout(self.operation_timeout, Box::pin(operation(span.clone())))
             .instrument(span.clone())
             .await
             .unwrap_or_else(|crate::timer::Elapsed(limit)| {
@@ -856,14 +858,16 @@ impl Runtime {
             })
     }
 
-    /// The attempt loop: attempt, classify, back off, until an outcome.
-    pub(crate) async fn execute(&self, protocol: &dyn Protocol) -> Outcome {
+    /// The attempt loop: attempt, classify, back off, until an outcome. The number of attempts
+    /// and the last status are recorded in `span`, the operation's (given, not looked up as
+    /// the current span: when the operation's span is disabled, the current one may be a
+    /// caller's, and a field of the same name there is not the SDK's to set).
+    pub(crate) async fn execute(&self, protocol: &dyn Protocol, span: &tracing::Span) -> Outcome {
         let mut state = RetryState {
             attempt: 1,
             max: self.retry.max_attempts.max(1),
             skew_corrected: false,
         };
-        let span = tracing::Span::current();
         loop {
             span.record("attempts", state.attempt + u32::from(state.skew_corrected));
             // The attempt's result and the retry decision live in this block only, so this

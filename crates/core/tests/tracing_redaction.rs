@@ -1,5 +1,6 @@
 //! Captures every tracing event and span at TRACE level during full request / retry / error
-//! cycles and checks that no secret, token or signature is ever logged.
+//! cycles and checks that no secret, token or signature is ever logged; and that the SDK
+//! records its fields in its own spans only.
 
 mod common;
 use common::Route;
@@ -340,5 +341,118 @@ async fn clock_skew_refusals_and_echoed_tokens_log_no_secret() {
     for f in [SECRET, TOKEN, &once, &twice] {
         assert!(!log.contains(f), "log contains {f:?}:\n{log}");
         assert!(!shown.contains(f), "error text contains {f:?}:\n{shown}");
+    }
+}
+
+/// Every value recorded into a span after its creation: (span name, field name).
+#[derive(Clone, Default)]
+struct Recorded(Arc<Mutex<Vec<(String, String)>>>);
+
+/// A layer that records [`Recorded`] values and, unless `sdk_spans`, disables the SDK's spans
+/// (as a filter such as `cloudsdk_core=off` would) but nothing else.
+struct Recorder {
+    sdk_spans: bool,
+    recorded: Recorded,
+}
+
+impl<S> tracing_subscriber::Layer<S> for Recorder
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        // Asked at every call: the tests of this file run other subscribers at the same time.
+        tracing::subscriber::Interest::sometimes()
+    }
+
+    fn enabled(
+        &self,
+        metadata: &tracing::Metadata<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        self.sdk_spans || !(metadata.is_span() && metadata.target().starts_with("cloudsdk_core"))
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        struct Names(Vec<String>);
+        impl tracing::field::Visit for Names {
+            fn record_debug(&mut self, field: &tracing::field::Field, _: &dyn std::fmt::Debug) {
+                self.0.push(field.name().to_owned());
+            }
+        }
+        let span = ctx.span(id).map_or("?", |s| s.name()).to_owned();
+        let mut names = Names(Vec::new());
+        values.record(&mut names);
+        let mut recorded = self.recorded.0.lock().unwrap();
+        recorded.extend(names.0.into_iter().map(|field| (span.clone(), field)));
+    }
+}
+
+/// The number of attempts and the status go into the SDK's operation span. When a filter
+/// disables that span, the caller's span (current during the call), even with fields of the
+/// same names, gets nothing.
+#[tokio::test]
+async fn attempts_and_status_are_recorded_in_the_operation_span_only() {
+    use tracing::Instrument as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    for sdk_spans in [true, false] {
+        let recorded = Recorded::default();
+        let subscriber = tracing_subscriber::registry().with(Recorder {
+            sdk_spans,
+            recorded: recorded.clone(),
+        });
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let ecs = Server::sequence(vec![
+            Reply::json(
+                503,
+                r#"{"Code":"ServiceUnavailable","Message":"busy","RequestId":"r1"}"#,
+            ),
+            Reply::json(200, r#"{"RequestId":"r2"}"#),
+        ])
+        .await;
+        let ali = AliyunClientBuilder::new(&ALI)
+            .region("cn-beijing")
+            .via(&ecs)
+            .credentials(Credentials::new("AKIDVISIBLE", SECRET))
+            .retry_config(fast_retry(2))
+            .build()
+            .unwrap();
+        let caller = tracing::info_span!(
+            "caller",
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty
+        );
+        ali.send::<serde_json::Value, FakeError>(
+            RpcRequest::new("DescribeSecurityGroupReferences").param("RegionId", "cn-beijing"),
+        )
+        .instrument(caller)
+        .await
+        .unwrap();
+        assert_eq!(ecs.count(), 2);
+
+        let recorded = recorded.0.lock().unwrap().clone();
+        let into = |span: &str| -> Vec<&str> {
+            recorded
+                .iter()
+                .filter(|(s, _)| s == span)
+                .map(|(_, f)| f.as_str())
+                .collect()
+        };
+        assert_eq!(into("caller"), Vec::<&str>::new(), "sdk spans: {sdk_spans}");
+        let expected: &[&str] = if sdk_spans {
+            // Per attempt: the attempt number, then the status it got.
+            &["attempts", "status", "attempts", "status"]
+        } else {
+            &[]
+        };
+        assert_eq!(into("operation"), expected, "sdk spans: {sdk_spans}");
     }
 }
