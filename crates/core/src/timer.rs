@@ -170,12 +170,11 @@ impl Drop for PooledSleep {
         if !self.in_own_runtime() {
             return;
         }
-        // Forget the waker of the task that polled it last (a waker keeps its task allocated).
-        if !sleep.is_elapsed() {
-            let mut cx = Context::from_waker(Waker::noop());
-            let mut unconstrained = tokio::task::coop::unconstrained(sleep.as_mut());
-            let _ = Pin::new(&mut unconstrained).poll(&mut cx);
-        }
+        // Forget the waker of the task that polled it last (a waker keeps its task allocated):
+        // a poll, elapsed or not, stores this one in its place.
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut unconstrained = tokio::task::coop::unconstrained(sleep.as_mut());
+        let _ = Pin::new(&mut unconstrained).poll(&mut cx);
         let runtime = self.runtime;
         let _ = POOL.try_with(|pool| {
             let Ok(mut pool) = pool.try_borrow_mut() else {
