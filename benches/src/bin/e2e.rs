@@ -6,7 +6,7 @@
 //! ```text
 //! cargo build --release -p cloudsdk-emulator -p cloudsdk-benches
 //! target/release/e2e [--endpoint URL] [--ak AK --sk SK] [--project-id ID]
-//!                    [--rounds 5] [--seq-calls 2000] [--conc-calls 10000] [--concurrency 64]
+//!                    [--rounds 5] [--seq-calls 2000] [--conc-calls 40000] [--concurrency 64]
 //!                    [--alloc-calls 1000] [--only OP[,OP…]] [--tsv PATH] [--alloc-tsv PATH]
 //!                    [--profile sdk|floor|sdk-concurrent|floor-concurrent] [--marks PATH]
 //! ```
@@ -171,7 +171,7 @@ fn parse_args() -> Result<Args, String> {
         project_id: "060576782980d5762f9ec014dd2f1148".into(),
         rounds: 5,
         seq_calls: 2000,
-        conc_calls: 10_000,
+        conc_calls: 40_000,
         concurrency: 64,
         alloc_calls: 1000,
         only: Op::ALL.to_vec(),
@@ -793,9 +793,11 @@ async fn bench(ctx: Arc<Ctx>, a: &Args) -> Result<Results, BoxError> {
 const SEQ_BLOCK_CALLS: usize = 20;
 
 /// Calls per block of concurrent calls, per call in flight (64 in flight: 256 calls, about
-/// 25 ms, 39 pairs per round of `--conc-calls 10000`). Each task makes about 4 calls in a
+/// 25 ms, 156 pairs per round of `--conc-calls 40000`). Each task makes about 4 calls in a
 /// block, so the start and end of a block, when fewer calls are in flight, stay a small part of
-/// it.
+/// it. A concurrent pair's ratio scatters more than a sequential one's: with 39 pairs a round
+/// (`--conc-calls 10000`), whole runs of five rounds gave one row anywhere from 1.006× to
+/// 1.071×; with 156, from 1.014× to 1.030×.
 const CONC_BLOCK_CALLS_PER_TASK: usize = 4;
 
 /// Wall time and client CPU time (this process, every thread) of a set of blocks.

@@ -17,7 +17,7 @@
 //! | flag | stage | time on 2 cores |
 //! |---|---|---|
 //! | `--micro` | criterion `sign` + `decode` benches, `decode_memory`, `decode_paired` | ~5 min (+ release build) |
-//! | `--e2e` | emulator + `e2e` binary (timing, allocations per call) + official Python SDKs | ~4 min (+ release build, venv) |
+//! | `--e2e` | emulator + `e2e` binary (timing, allocations per call) + official Python SDKs | ~7 min (+ release build, venv) |
 //! | `--footprint` | dependency counts, clean release builds of each crate | ~10 min |
 //! | `--report` | only rewrite `BENCHMARKS.md` from the saved results | seconds |
 //!

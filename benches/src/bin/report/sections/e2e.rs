@@ -68,13 +68,16 @@ fn intro(body: &mut String) {
          the same output type; no builder, no retry loop. Sequential and concurrent rows come \
          from one run: every round measures each operation sequentially, then concurrently, \
          SDK and floor alternating in short interleaved blocks each time (20 sequential calls; \
-         256 calls at 64 in flight); calls/s are medians over the rounds (5; 2 with `--quick`), \
+         256 calls at 64 in flight; a round makes 2,000 sequential and 40,000 concurrent calls \
+         per implementation, so 100 and 156 block pairs, 300 and 2,000 with `--quick`); \
+         calls/s are medians over the rounds (5; 2 with `--quick`), \
          SDK ÷ floor is the median, over every block pair of every round, of the ratio of the \
          two adjacent blocks' times (a pair runs at nearly the same moment, so a burst of load \
          from elsewhere on the machine moves one pair, not a whole round), followed by its 95% \
          confidence interval (from the ranks of the pairs' ratios, no assumption on their \
          distribution; one pair's ratio scatters by about ±20% on this shared VM, so it takes \
-         hundreds of pairs to tell 1.03× from 1.05×). Concurrent = 64 calls in flight on a 2-worker tokio \
+         hundreds of pairs to tell 1.03× from 1.05×: with a quarter of the concurrent pairs, \
+         whole runs gave one row anywhere from 1.006× to 1.071×). Concurrent = 64 calls in flight on a 2-worker tokio \
          runtime. Python: the official SDKs (`benches/python/bench_official.py`), sequential \
          and 16 threads. Client CPU µs/call is the CPU time of every thread of the client \
          process per call (Rust: `CLOCK_PROCESS_CPUTIME_ID`; Python: \

@@ -78,7 +78,7 @@ fn rust(root: &Path, out: &Path, o: &Options, endpoint: &str) -> Result<(), Stri
     let (rounds, seq, conc, alloc) = if o.quick {
         ("2", "300", "2000", "200")
     } else {
-        ("5", "2000", "10000", "1000")
+        ("5", "2000", "40000", "1000")
     };
     let mut cmd = Command::new(release_bin(root, "e2e"));
     cmd.args(["--endpoint", endpoint, "--ak", EMU_AK, "--sk", EMU_SK])
