@@ -89,6 +89,7 @@ pub(crate) fn user_agent_problem(suffix: &str) -> Option<&'static str> {
 
 /// Adds a header to a request being built: a name or value the HTTP stack refuses is a
 /// construction error (not a retried dispatch failure). Messages never echo the value.
+#[cfg(feature = "huawei")]
 pub(crate) fn insert_header(
     headers: &mut http::HeaderMap,
     name: &str,
@@ -148,8 +149,9 @@ impl HeaderBuilder {
         self.append_bytes(name, bytes::Bytes::from(value))
     }
 
-    /// A `'static` value (an operation's name): checked as [`copied`](Self::copied) checks,
-    /// never copied.
+    /// A `'static` value (an operation's name): checked as
+    /// [`copied_value`](Self::copied_value) checks, never copied.
+    #[cfg(feature = "aliyun")]
     pub(crate) fn static_value(
         &mut self,
         name: http::HeaderName,
@@ -171,6 +173,7 @@ impl HeaderBuilder {
     }
 
     /// A borrowed value, copied (and checked).
+    #[cfg(feature = "huawei")]
     pub(crate) fn copied(&mut self, name: &str, value: &str) -> Result<(), ConstructionError> {
         insert_header(&mut self.0, name, value)
     }
@@ -184,6 +187,7 @@ impl HeaderBuilder {
         append_value(&mut self.0, name, value)
     }
 
+    #[cfg(feature = "huawei")]
     pub(crate) fn contains(&self, name: &str) -> bool {
         self.0.contains_key(name)
     }
@@ -227,17 +231,19 @@ pub(crate) fn http_request(
 mod tests {
     use super::*;
 
+    #[cfg(feature = "aliyun")]
     #[test]
     fn static_values_are_checked_like_copied_ones() {
         let name = http::HeaderName::from_static("x-acs-action");
         let mut b = HeaderBuilder::with_capacity(3);
         b.static_value(name.clone(), "DescribeSecurityGroupReferences")
             .unwrap();
-        // Not visible ASCII (`HeaderValue::from_static` would panic): accepted as `copied` does.
+        // Not visible ASCII (`HeaderValue::from_static` would panic): accepted as `copied_value`
+        // does.
         b.static_value(name.clone(), "Describe\u{e9}").unwrap();
         for bad in ["A\r\nX-Injected: 1", "A\u{7f}", "A\0"] {
             assert!(b.static_value(name.clone(), bad).is_err(), "{bad:?}");
-            assert!(b.copied("x-acs-action", bad).is_err(), "{bad:?}");
+            assert!(b.copied_value(name.clone(), bad).is_err(), "{bad:?}");
         }
         let map = b.finish();
         let values: Vec<&[u8]> = map.get_all(&name).iter().map(|v| v.as_bytes()).collect();
@@ -287,6 +293,7 @@ mod tests {
         assert_eq!(project_id_problem(&"a".repeat(MAX_PROJECT_ID_LEN)), None);
     }
 
+    #[cfg(feature = "huawei")]
     #[test]
     fn headers() {
         let mut map = http::HeaderMap::new();
