@@ -22,6 +22,9 @@ pub struct Inputs {
     pub footprint: Vec<Vec<String>>,
     /// Stage durations: `stage seconds load_average`.
     pub durations: Vec<Vec<String>>,
+    /// Every full e2e run's SDK ÷ floor rows, oldest first: `commit finished_unix_s op mode
+    /// ratio ci_low ci_high`.
+    pub e2e_runs: Vec<Vec<String>>,
 }
 
 impl Inputs {
@@ -36,6 +39,7 @@ impl Inputs {
             python: calls(read_tsv(&out.join("python.tsv"))),
             footprint: read_tsv(&out.join("footprint.tsv")),
             durations: read_tsv(&out.join("durations.tsv")),
+            e2e_runs: read_tsv(&out.join("e2e_runs.tsv")),
         }
     }
 }

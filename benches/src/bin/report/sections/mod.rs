@@ -77,7 +77,7 @@ pub fn render(inputs: &Inputs) -> String {
     signing::section(&mut doc, &inputs.crit);
     decoding::section(&mut doc, &inputs.crit, &inputs.decode_paired);
     memory::section(&mut doc, &inputs.memory);
-    e2e::section(&mut doc, &inputs.e2e, &inputs.python);
+    e2e::section(&mut doc, &inputs.e2e, &inputs.python, &inputs.e2e_runs);
     allocs::section(&mut doc, &inputs.allocs);
     footprint::section(&mut doc, &inputs.footprint);
     summary::assemble(&doc, &inputs.durations)

@@ -1,5 +1,7 @@
 //! `--e2e`: the emulator, the `e2e` binary (SDK vs floor: time and allocations per call) and the
-//! official Python SDKs against it.
+//! official Python SDKs against it. Each full run's SDK ÷ floor rows are also appended to
+//! `e2e_runs.tsv` under the commit measured, so that the report shows how runs of one commit
+//! differ.
 
 use std::io::BufRead as _;
 use std::path::Path;
@@ -7,7 +9,8 @@ use std::process::{Child, Command, Stdio};
 
 use crate::options::Options;
 use crate::paths::release_bin;
-use crate::process::{cargo, output, status};
+use crate::process::{cargo, command_line, output, status};
+use crate::results::{read_tsv, write_tsv};
 
 /// The emulator's access key pair, passed to it on the command line.
 const EMU_AK: &str = "BENCHAK";
@@ -31,6 +34,9 @@ pub fn run(root: &Path, out: &Path, o: &Options) -> Result<(), String> {
     let (emulator, endpoint) = start_emulator(root)?;
     eprintln!("report: emulator at {endpoint}");
     rust(root, out, o, &endpoint)?;
+    if !o.quick {
+        record_run(root, out)?;
+    }
     if o.python {
         python(root, out, o, &endpoint)?;
     }
@@ -96,6 +102,55 @@ fn rust(root: &Path, out: &Path, o: &Options, endpoint: &str) -> Result<(), Stri
         .arg("--alloc-tsv")
         .arg(out.join("e2e_allocs.tsv"));
     status(cmd, "e2e (SDK vs floor)")
+}
+
+/// Appends the SDK ÷ floor rows of the run just made (`e2e.tsv`) to `e2e_runs.tsv`: `commit
+/// finished_unix_s op mode ratio ci_low ci_high`, one line per row.
+fn record_run(root: &Path, out: &Path) -> Result<(), String> {
+    let commit = measured_commit(root);
+    let finished = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        .to_string();
+    let mut runs = read_tsv(&out.join("e2e_runs.tsv"));
+    for row in read_tsv(&out.join("e2e.tsv")) {
+        // op mode impl calls/s us/call min max ratio cpu ci_low ci_high pairs
+        if let [op, mode, imp, _, _, _, _, ratio, _, low, high, ..] = row.as_slice()
+            && imp == "sdk"
+        {
+            runs.push(vec![
+                commit.clone(),
+                finished.clone(),
+                op.clone(),
+                mode.clone(),
+                ratio.clone(),
+                low.clone(),
+                high.clone(),
+            ]);
+        }
+    }
+    write_tsv(&out.join("e2e_runs.tsv"), &runs)
+}
+
+/// The commit the code measured comes from: its short hash, with `+changes` when tracked files
+/// other than `BENCHMARKS.md` (which the report itself writes) differ from it; `?` outside git.
+fn measured_commit(root: &Path) -> String {
+    let dir = root.to_string_lossy();
+    let hash = command_line("git", &["-C", &dir, "rev-parse", "--short=7", "HEAD"]);
+    let changed = command_line(
+        "git",
+        &["-C", &dir, "status", "--porcelain", "--untracked-files=no"],
+    );
+    // `XY path` per file (the output comes trimmed: the first line may have lost its X).
+    let changed = changed
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .any(|path| path != "BENCHMARKS.md");
+    if changed && hash != "?" {
+        format!("{hash}+changes")
+    } else {
+        hash
+    }
 }
 
 /// `benches/python/bench_official.py` in the interop virtualenv.
