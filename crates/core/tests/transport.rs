@@ -157,6 +157,32 @@ async fn a_body_in_several_frames_is_gathered_whole() {
     assert_eq!(v, serde_json::json!({"a": "xxxxxxxx"}));
 }
 
+/// A body in one frame reaches the caller as the transport gave it, not copied: an undecodable
+/// 2xx body (no token to redact) comes back in the error as the very bytes the frame held.
+#[tokio::test]
+async fn a_body_in_one_frame_is_kept_without_a_copy() {
+    const PAGE: &str = "<html>gateway page</html>";
+    match call(vec![frames(None, &[PAGE])], 1024).await.unwrap_err() {
+        SdkError::Response(r) => {
+            assert_eq!(r.raw().body(), PAGE.as_bytes());
+            assert_eq!(
+                r.raw().body().as_ptr(),
+                PAGE.as_ptr(),
+                "the body was copied"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Two frames are gathered into a buffer of their own.
+    match call(vec![frames(None, &[PAGE, PAGE])], 1024)
+        .await
+        .unwrap_err()
+    {
+        SdkError::Response(r) => assert_eq!(r.raw().body(), PAGE.repeat(2).as_bytes()),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn the_cap_admits_a_body_of_exactly_its_size_declared_or_streamed() {
     let v = call(vec![frames(Some(16), &SIXTEEN)], 16).await.unwrap();
