@@ -562,6 +562,9 @@ mod tests {
         assert_eq!(canonical_uri("/a%2Fb").unwrap(), "/a/b/");
         assert_eq!(canonical_uri("/a b*c").unwrap(), "/a%20b%2Ac/");
         assert_eq!(canonical_uri("/%41~").unwrap(), "/A~/");
+        // Without any `/`, segments are still decoded and encoded.
+        assert_eq!(canonical_uri("a b").unwrap(), "a%20b/");
+        assert_eq!(canonical_uri("%41").unwrap(), "A/");
     }
 
     #[test]
