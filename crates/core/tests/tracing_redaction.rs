@@ -62,6 +62,30 @@ fn signature_of(authorization: &str) -> String {
         .to_owned()
 }
 
+/// An Alibaba server that answers 503 `ServiceUnavailable`, then 200, and a client of it with
+/// `credentials` and up to `attempts` attempts.
+async fn alibaba_busy_then_ok(
+    credentials: Credentials,
+    attempts: u32,
+) -> (Server, cloudsdk_core::aliyun::AliyunClient) {
+    let server = Server::sequence(vec![
+        Reply::json(
+            503,
+            r#"{"Code":"ServiceUnavailable","Message":"busy","RequestId":"r1"}"#,
+        ),
+        Reply::json(200, r#"{"RequestId":"r2"}"#),
+    ])
+    .await;
+    let client = AliyunClientBuilder::new(&ALI)
+        .region("cn-beijing")
+        .via(&server)
+        .credentials(credentials)
+        .retry_config(fast_retry(attempts))
+        .build()
+        .unwrap();
+    (server, client)
+}
+
 #[tokio::test]
 async fn nothing_secret_is_logged_at_trace_level() {
     let buffer = Buffer::default();
@@ -114,21 +138,7 @@ async fn nothing_secret_is_logged_at_trace_level() {
     assert_eq!(err.code(), Some("VPC.0602"));
 
     // Alibaba V3 with STS: 503 then 200.
-    let ecs = Server::sequence(vec![
-        Reply::json(
-            503,
-            r#"{"Code":"ServiceUnavailable","Message":"busy","RequestId":"r1"}"#,
-        ),
-        Reply::json(200, r#"{"RequestId":"r2"}"#),
-    ])
-    .await;
-    let ali = AliyunClientBuilder::new(&ALI)
-        .region("cn-beijing")
-        .via(&ecs)
-        .credentials(creds.clone())
-        .retry_config(fast_retry(3))
-        .build()
-        .unwrap();
+    let (ecs, ali) = alibaba_busy_then_ok(creds.clone(), 3).await;
     let rpc = || {
         RpcRequest::new("DescribeSecurityGroupReferences")
             .param("RegionId", "cn-beijing")
@@ -410,21 +420,7 @@ async fn attempts_and_status_are_recorded_in_the_operation_span_only() {
             recorded: recorded.clone(),
         });
         let _guard = tracing::subscriber::set_default(subscriber);
-        let ecs = Server::sequence(vec![
-            Reply::json(
-                503,
-                r#"{"Code":"ServiceUnavailable","Message":"busy","RequestId":"r1"}"#,
-            ),
-            Reply::json(200, r#"{"RequestId":"r2"}"#),
-        ])
-        .await;
-        let ali = AliyunClientBuilder::new(&ALI)
-            .region("cn-beijing")
-            .via(&ecs)
-            .credentials(Credentials::new("AKIDVISIBLE", SECRET))
-            .retry_config(fast_retry(2))
-            .build()
-            .unwrap();
+        let (ecs, ali) = alibaba_busy_then_ok(Credentials::new("AKIDVISIBLE", SECRET), 2).await;
         let caller = tracing::info_span!(
             "caller",
             attempts = tracing::field::Empty,
